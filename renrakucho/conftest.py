@@ -1,0 +1,28 @@
+import pytest
+from django.test import Client
+
+from renrakucho.testing.personas import make_personas
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is what production uses (tested in accounts); tests hash with MD5 for speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def personas(db):
+    return make_personas()
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a Django test client signed in as `user`."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user, backend="renrakucho.accounts.backends.AffiliatedUserBackend")
+        return client
+
+    return make

@@ -1,0 +1,11 @@
+def navigation(request):
+    """Which sections the navigation shows (operator console, facility management)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_is_operator": bool(user.operated_network_ids()),
+        "nav_is_facility_admin": user.affiliations.filter(
+            is_admin=True, status="active", facility__status="approved"
+        ).exists(),
+    }

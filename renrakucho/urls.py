@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from renrakucho.api.urls import api
+
+urlpatterns = [
+    path("", include("renrakucho.core.urls")),
+    path("accounts/", include("renrakucho.accounts.urls")),
+    path("facilities/", include("renrakucho.facilities.urls")),
+    path("residents/", include("renrakucho.residents.urls")),
+    path("console/", include("renrakucho.console.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,5 @@
+// Small progressive enhancements; every form and link works without this file.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
