@@ -23,9 +23,7 @@ from renrakucho.wsgi import application as wsgi_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(
-            wsgi_application, workers=int(os.environ.get("WSGI_THREADS", "8"))
-        ),
+        "http": WSGIMiddleware(wsgi_application, workers=int(os.environ.get("WSGI_THREADS", "8"))),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -5,9 +5,10 @@ from renrakucho.api.urls import api
 
 urlpatterns = [
     path("", include("renrakucho.core.urls")),
+    # The dashboard is "/", resident pages under /residents/.
+    path("", include("renrakucho.residents.urls")),
     path("accounts/", include("renrakucho.accounts.urls")),
     path("facilities/", include("renrakucho.facilities.urls")),
-    path("residents/", include("renrakucho.residents.urls")),
     path("console/", include("renrakucho.console.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

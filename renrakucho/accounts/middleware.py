@@ -34,4 +34,6 @@ class LoginPolicyMiddleware:
 
 
 def two_factor_required(user) -> bool:
-    return Network.objects.filter(id__in=user.active_network_ids(), two_factor_required=True).exists()
+    return Network.objects.filter(
+        id__in=user.active_network_ids(), two_factor_required=True
+    ).exists()

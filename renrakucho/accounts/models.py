@@ -109,14 +109,18 @@ class User(AbstractBaseUser, PermissionsMixin):
                 "facility__network_id", flat=True
             )
         )
-        operated = set(self.operator_roles.filter(is_active=True).values_list("network_id", flat=True))
+        operated = set(
+            self.operator_roles.filter(is_active=True).values_list("network_id", flat=True)
+        )
         suspended = set(
             self.suspensions.filter(lifted_at__isnull=True).values_list("network_id", flat=True)
         )
         return (affiliated | operated) - suspended
 
     def operated_network_ids(self) -> set[int]:
-        operated = set(self.operator_roles.filter(is_active=True).values_list("network_id", flat=True))
+        operated = set(
+            self.operator_roles.filter(is_active=True).values_list("network_id", flat=True)
+        )
         return operated - set(
             self.suspensions.filter(lifted_at__isnull=True).values_list("network_id", flat=True)
         )

@@ -15,8 +15,16 @@ KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309b\u309c
 
 
 def fold(text: str) -> str:
-    normalised = unicodedata.normalize("NFKC", text or "")
-    return _SPACES.sub("", jaconv.kata2hira(normalised)).lower()
+    key = text or ""
+    # Repeat until stable: removing a space or case-folding can create a new composable pair.
+    for _ in range(3):
+        folded = unicodedata.normalize(
+            "NFKC", _SPACES.sub("", jaconv.kata2hira(unicodedata.normalize("NFKC", key))).casefold()
+        )
+        if folded == key:
+            break
+        key = folded
+    return key
 
 
 def is_kana(text: str) -> bool:

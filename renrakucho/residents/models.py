@@ -51,11 +51,19 @@ class Resident(TimeStampedModel):
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=300, blank=True)
     latitude = models.DecimalField(
-        _("緯度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("緯度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("経度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("経度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
@@ -69,8 +77,12 @@ class Resident(TimeStampedModel):
     evacuation_support_needed = models.BooleanField(_("避難行動要支援者"), default=False)
     financial_hardship = models.BooleanField(_("生活困窮"), default=False)
     primary_doctor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("主治医"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("主治医"),
     )
     primary_doctor_note = models.CharField(
         _("主治医（登録外の医師・医療機関）"), max_length=200, blank=True
@@ -121,7 +133,9 @@ class Resident(TimeStampedModel):
 
     @property
     def flags(self) -> list[str]:
-        return [str(self._meta.get_field(f).verbose_name) for f in self.FLAG_FIELDS if getattr(self, f)]
+        return [
+            str(self._meta.get_field(f).verbose_name) for f in self.FLAG_FIELDS if getattr(self, f)
+        ]
 
 
 class KeyPerson(TimeStampedModel):
@@ -167,7 +181,9 @@ class Consent(TimeStampedModel):
     scope_team = models.BooleanField(_("支援チーム内での共有"), default=True)
     scope_family = models.BooleanField(_("家族との共有"), default=False)
     scope_emergency = models.BooleanField(_("救急時の利用"), default=False)
-    scope_cross_network = models.BooleanField(_("他ネットワーク（広域連携）との共有"), default=False)
+    scope_cross_network = models.BooleanField(
+        _("他ネットワーク（広域連携）との共有"), default=False
+    )
     form_file = models.FileField(_("同意書（スキャン）"), upload_to="consents/%Y/%m/", blank=True)
     form_content_type = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(
@@ -194,7 +210,9 @@ class Consent(TimeStampedModel):
                 errors["proxy_relation"] = _("代理人による同意の場合は続柄を入力してください。")
         if self.consented_on and self.consented_on > timezone.localdate():
             errors["consented_on"] = _("同意日に未来の日付は指定できません。")
-        if not any((self.scope_team, self.scope_family, self.scope_emergency, self.scope_cross_network)):
+        if not any(
+            (self.scope_team, self.scope_family, self.scope_emergency, self.scope_cross_network)
+        ):
             errors["scope_team"] = _("同意の範囲を1つ以上選択してください。")
         if errors:
             raise ValidationError(errors)

@@ -115,7 +115,9 @@ def resident_update(
         raise PermissionDenied
     unknown = set(fields) - set(RESIDENT_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(_("変更できない項目が含まれています: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("変更できない項目が含まれています: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     fields = dict(fields)
     _check_kana(fields, "name_kana")
     resident = Resident.objects.select_for_update().get(pk=access.resident.pk)
@@ -217,9 +219,7 @@ def team_invite(
     if role not in TeamRole.values:
         raise ValidationError({"role": _("役割を選択してください。")})
     if invitee is None or resident.network_id not in invitee.active_network_ids():
-        raise ValidationError(
-            {"invitee": _("このネットワークに所属する専門職のみ招待できます。")}
-        )
+        raise ValidationError({"invitee": _("このネットワークに所属する専門職のみ招待できます。")})
     if Suspension.objects.filter(
         network_id=resident.network_id, user=invitee, lifted_at__isnull=True
     ).exists():
@@ -292,12 +292,18 @@ def _end_membership(member: CareTeamMember, *, actor, status, reason: str) -> No
     member.ended_by = actor
     member.end_reason = reason
     member.is_lead = False
-    member.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "is_lead", "updated_at"])
+    member.save(
+        update_fields=["status", "ended_at", "ended_by", "end_reason", "is_lead", "updated_at"]
+    )
 
 
 @transaction.atomic
 def team_leave(
-    *, actor, access: ResidentAccess, successor: CareTeamMember | None = None, reason: str = "",
+    *,
+    actor,
+    access: ResidentAccess,
+    successor: CareTeamMember | None = None,
+    reason: str = "",
     request=None,
 ) -> CareTeamMember:
     """`actor` leaves the team. A lead must name an active member as successor when anyone
@@ -312,14 +318,18 @@ def team_leave(
 
         raise Http404
     others = access.resident.team_members.active().exclude(pk=member.pk)
-    if member.is_lead and others.exists():
-        if successor is None or not others.filter(pk=successor.pk).exists():
-            raise ValidationError(
-                {"successor": _("チームリーダーが退出するには、後任のリーダーをメンバーから指定してください。")}
-            )
+    successor_ok = successor is not None and others.filter(pk=successor.pk).exists()
+    if member.is_lead and others.exists() and not successor_ok:
+        raise ValidationError(
+            {
+                "successor": _(
+                    "チームリーダーが退出するには、後任のリーダーをメンバーから指定してください。"
+                )
+            }
+        )
     was_lead = member.is_lead
     _end_membership(member, actor=actor, status=CareTeamMember.Status.LEFT, reason=reason)
-    if was_lead and successor is not None:
+    if was_lead and successor_ok:
         successor.is_lead = True
         successor.save(update_fields=["is_lead", "updated_at"])
     _audit(access, actor=actor, action=Action.TEAM_LEAVE, request=request, target=member)
@@ -338,7 +348,9 @@ def team_remove(
 
         raise Http404
     if member.user_id == actor.pk:
-        raise ValidationError(_("ご自身はこの操作では外せません。「チームから退出」を使ってください。"))
+        raise ValidationError(
+            _("ご自身はこの操作では外せません。「チームから退出」を使ってください。")
+        )
     if member.status == CareTeamMember.Status.INVITED:
         status = CareTeamMember.Status.CANCELLED
     elif member.status == CareTeamMember.Status.ACTIVE:

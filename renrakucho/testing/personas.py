@@ -50,7 +50,9 @@ class Personas:
 
 def make_network(code: str, name: str, slug: str) -> Network:
     municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name": name})
-    network = Network.objects.create(name=f"{name}電子連絡帳", slug=slug, operator_organisation=name)
+    network = Network.objects.create(
+        name=f"{name}電子連絡帳", slug=slug, operator_organisation=name
+    )
     network.municipalities.add(municipality)
     return network
 

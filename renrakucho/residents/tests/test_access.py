@@ -42,8 +42,12 @@ def test_without_consent_only_the_card(personas):
 
 
 def test_only_lead_and_operator_remove_members(personas):
-    assert access_resident(personas.caremanager, personas.resident.uuid).can(Permission.REMOVE_MEMBER)
-    assert access_resident(personas.operator_a, personas.resident.uuid).can(Permission.REMOVE_MEMBER)
+    assert access_resident(personas.caremanager, personas.resident.uuid).can(
+        Permission.REMOVE_MEMBER
+    )
+    assert access_resident(personas.operator_a, personas.resident.uuid).can(
+        Permission.REMOVE_MEMBER
+    )
     assert not access_resident(personas.nurse, personas.resident.uuid).can(Permission.REMOVE_MEMBER)
 
 
