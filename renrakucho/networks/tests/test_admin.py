@@ -1,0 +1,13 @@
+from renrakucho.accounts.models import User
+
+
+def test_django_admin_is_for_superusers_only(personas, client_for):
+    # An operator is not platform staff: the admin login page is all they get.
+    response = client_for(personas.operator_a).get("/django-admin/")
+    assert response.status_code == 302 and "/django-admin/login/" in response["Location"]
+
+    root = User.objects.create_superuser("root-admin", "x-password-123")
+    client = client_for(root)
+    assert client.get("/django-admin/networks/network/").status_code == 200
+    # Resident data is not in the admin at all.
+    assert client.get("/django-admin/residents/resident/").status_code == 404
