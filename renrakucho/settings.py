@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "renrakucho.accounts",
     "renrakucho.facilities",
     "renrakucho.audit",
+    "renrakucho.files",
     "renrakucho.residents",
     "renrakucho.console",
     "renrakucho.api",

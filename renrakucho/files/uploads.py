@@ -1,0 +1,171 @@
+"""Checking uploaded files before they are stored.
+
+The type of an upload is decided by its CONTENT (magic bytes via `filetype`), never by its
+name or the browser's Content-Type: an HTML page or an SVG named `form.pdf` is refused. Images
+are decoded and re-encoded with Pillow so that EXIF (location, camera, time) and any other
+metadata are dropped; a file that does not decode is refused. Stored names are random, so a
+file name typed by a user (often the resident's name) never reaches storage paths or logs.
+
+Errors are ValidationError with Japanese messages meant to be shown on the form as they are.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+
+@dataclass(frozen=True)
+class Kind:
+    mime: str
+    extension: str
+    label: str
+    is_image: bool
+
+
+PDF = Kind("application/pdf", "pdf", "PDF", is_image=False)
+JPEG = Kind("image/jpeg", "jpg", "JPEG", is_image=True)
+PNG = Kind("image/png", "png", "PNG", is_image=True)
+HEIC = Kind("image/heic", "heic", "HEIC", is_image=True)
+
+# Scanned paper forms: a PDF from a scanner or a photo from a phone.
+DOCUMENT_KINDS: tuple[Kind, ...] = (PDF, JPEG, PNG, HEIC)
+
+# An A4 page scanned at 600 dpi is about 35 million pixels; beyond this a "photo" is more
+# likely a decompression bomb than a document.
+MAX_IMAGE_PIXELS = 50_000_000
+_SNIFF_BYTES = 8192
+
+
+class CheckedFile(File):
+    """A file that passed `check_upload`: random name, content type decided by content."""
+
+    def __init__(self, file, *, name: str, content_type: str):
+        super().__init__(file, name=name)
+        self.content_type = content_type
+
+
+def _size_of(upload) -> int:
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    return size
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g}"
+
+
+def check_upload(
+    upload, *, max_bytes: int, kinds: tuple[Kind, ...] = DOCUMENT_KINDS
+) -> CheckedFile:
+    """Return a safe copy of `upload` ready for a FileField, or raise ValidationError.
+
+    - larger than `max_bytes`, or empty → refused;
+    - content not one of `kinds` (whatever the file is called) → refused;
+    - images are decoded and re-encoded without metadata (HEIC becomes JPEG, and needs the
+      optional `pillow-heif` package; without it HEIC is refused with an explanation).
+    """
+    size = _size_of(upload)
+    if size == 0:
+        raise ValidationError(_("ファイルが空です。"), code="empty")
+    if size > max_bytes:
+        raise ValidationError(
+            _("ファイルが大きすぎます。%(limit)sMB以下のファイルを選んでください。")
+            % {"limit": _megabytes(max_bytes)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    guess = filetype.guess(head)
+    kind = next((k for k in kinds if guess is not None and guess.mime == k.mime), None)
+    if kind is None:
+        raise ValidationError(
+            _(
+                "%(kinds)s 形式のファイルのみアップロードできます。ファイルの中身が対応していない形式です。"
+            )
+            % {"kinds": "、".join(k.label for k in kinds)},
+            code="bad_type",
+        )
+    if not kind.is_image:
+        return CheckedFile(
+            getattr(upload, "file", upload),
+            name=f"{uuid.uuid4().hex}.{kind.extension}",
+            content_type=kind.mime,
+        )
+    return _reencode_image(upload, kind)
+
+
+def _heif_available() -> bool:
+    try:
+        import pillow_heif  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _reencode_image(upload, kind: Kind) -> CheckedFile:
+    if kind is HEIC and not _heif_available():
+        raise ValidationError(
+            _(
+                "HEIC形式の画像はこのサーバーでは変換できません。"
+                "JPEGまたはPDFに変換してからアップロードしてください。"
+            ),
+            code="heic_unsupported",
+        )
+    unreadable = ValidationError(
+        _("画像を読み込めませんでした。ファイルが壊れていないか確認してください。"),
+        code="unreadable",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as opened:
+                if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                    raise ValidationError(
+                        _(
+                            "画像の画素数が大きすぎます。解像度を下げてからアップロードしてください。"
+                        ),
+                        code="too_many_pixels",
+                    )
+                opened.load()
+                # Apply the EXIF orientation to the pixels before the EXIF goes away.
+                image = ImageOps.exif_transpose(opened)
+    except ValidationError:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+        raise unreadable
+
+    if kind is PNG:
+        if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+        out_kind = PNG
+    else:
+        if image.mode not in ("L", "RGB"):
+            image = image.convert("RGB")
+        out_kind = JPEG
+    # A fresh image from raw pixels carries no `info` (EXIF, XMP, ICC, text chunks, comments),
+    # whatever a format plug-in would otherwise copy across on save.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    buffer = io.BytesIO()
+    if out_kind is PNG:
+        clean.save(buffer, format="PNG")
+    else:
+        clean.save(buffer, format="JPEG", quality=90)
+    buffer.seek(0)
+    return CheckedFile(
+        buffer,
+        name=f"{uuid.uuid4().hex}.{out_kind.extension}",
+        content_type=out_kind.mime,
+    )
