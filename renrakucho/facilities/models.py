@@ -108,6 +108,7 @@ class Affiliation(TimeStampedModel):
 
     class Meta:
         ordering = ["facility", "-created_at"]
+        verbose_name = _("所属")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "facility"],
@@ -125,7 +126,7 @@ class StaffInvitation(TimeStampedModel):
     """A one-time link a facility admin hands to a new staff member (職員招待).
 
     Only the token's hash is stored. Using it creates a pending affiliation for the admin to
-    approve; a used or expired link is refused.
+    approve; a used, revoked or expired link is refused.
     """
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="invitations")
@@ -139,9 +140,14 @@ class StaffInvitation(TimeStampedModel):
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("職員招待")
 
     @classmethod
     def hash_token(cls, raw: str) -> str:
@@ -153,4 +159,4 @@ class StaffInvitation(TimeStampedModel):
 
     @property
     def is_usable(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
