@@ -1,3 +1,30 @@
+"""REST API v1 (django-ninja). OpenAPI at /api/v1/openapi.json, Swagger UI at /api/v1/docs.
+
+Every operation except POST /auth/token needs `Authorization: Bearer <token>`. The same
+access rules as the pages apply: a resident out of reach is 404, a missing write right 403.
+No operation relies on a cookie, so none needs a CSRF token.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="renrakucho API", version="1", urls_namespace="api")
+from . import errors
+from .auth import ApiTokenAuth
+from .routers import audit, auth, consents, me, residents, team
+
+api = NinjaAPI(
+    title="renrakucho API",
+    version="1",
+    description="在宅医療介護連携プラットフォームのREST API（v1）。",
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+)
+errors.install(api)
+
+api.add_router("/auth", auth.router)
+api.add_router("/me", me.router)
+api.add_router("/residents", residents.router)
+# Team and consent paths sit under /residents/{id}/… and /team-invitations/…; their routers
+# carry the full paths so that each path's methods live in one router.
+api.add_router("/", team.router)
+api.add_router("/", consents.router)
+api.add_router("/audit", audit.router)

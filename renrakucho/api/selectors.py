@@ -1,0 +1,192 @@
+"""Reads for the API, each starting from residents.access (never from a model manager of a
+resident-owned model), with the joins the response needs done up front.
+
+Query counts are part of the contract (see api/tests): none of these grows with the number
+of rows returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from renrakucho.accounts.models import ApiToken, User
+from renrakucho.audit.models import AuditEvent
+from renrakucho.core.text import fold
+from renrakucho.facilities.models import Affiliation, Facility
+from renrakucho.networks.models import Network
+from renrakucho.residents.access import ResidentAccess, residents_visible_to
+from renrakucho.residents.models import CareTeamMember, Consent, KeyPerson, Resident
+
+MAX_PAGE = 100
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# --- residents -------------------------------------------------------------------------
+def resident_page(user, *, q: str = "", limit: int, offset: int) -> tuple[list[Resident], int]:
+    """One page of the residents `user` may reach, by kana order, optionally searched by name
+    or kana (width- and kana-insensitive). Two queries: count, page."""
+    qs = residents_visible_to(user)
+    key = fold(q)
+    if key:
+        qs = qs.filter(search_key__contains=key)
+    count = qs.count()
+    page = list(qs.select_related("network").order_by("name_kana", "id")[offset : offset + limit])
+    return page, count
+
+
+def resident_key_persons(access: ResidentAccess) -> list[KeyPerson]:
+    return list(access.resident.key_persons.all())
+
+
+def team_members(access: ResidentAccess, *, include_ended: bool = False) -> list[CareTeamMember]:
+    """Members of the resident's team: open ones (invited, active) unless `include_ended`,
+    lead first. One query."""
+    qs = access.resident.team_members.select_related("user")
+    if not include_ended:
+        qs = qs.filter(status__in=[CareTeamMember.Status.INVITED, CareTeamMember.Status.ACTIVE])
+    return list(qs.order_by("-is_lead", "created_at", "id"))
+
+
+def team_member(access: ResidentAccess, membership_id) -> CareTeamMember | None:
+    """One membership row of this resident's team by its UUID, or None."""
+    membership_uuid = _uuid_or_none(membership_id)
+    if membership_uuid is None:
+        return None
+    return access.resident.team_members.select_related("user").filter(uuid=membership_uuid).first()
+
+
+def pending_invitations(user) -> list[CareTeamMember]:
+    """Open invitations addressed to `user`, for residents of Networks `user` may act in.
+
+    The invitee sees the resident's name and kana before joining, to decide; nothing else."""
+    return list(
+        user.team_memberships.filter(
+            status=CareTeamMember.Status.INVITED,
+            resident__archived_at__isnull=True,
+            resident__network_id__in=user.active_network_ids(),
+        )
+        .select_related("resident", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def consents_of(access: ResidentAccess) -> list[Consent]:
+    return list(
+        access.resident.consents.select_related("recorded_by").order_by("-consented_on", "-id")
+    )
+
+
+def consent_of(access: ResidentAccess, consent_id) -> Consent | None:
+    consent_uuid = _uuid_or_none(consent_id)
+    if consent_uuid is None:
+        return None
+    return access.resident.consents.filter(uuid=consent_uuid).first()
+
+
+# --- people and Networks ---------------------------------------------------------------
+def networks_for_registration(user, ref: str) -> Network | None:
+    """The Network named by UUID or slug `ref`, if `user` may register residents in it."""
+    qs = Network.objects.filter(pk__in=user.active_network_ids())
+    ref_uuid = _uuid_or_none(ref)
+    return (qs.filter(uuid=ref_uuid) if ref_uuid else qs.filter(slug=ref)).first()
+
+
+def network_professional(network_id: int, user_id) -> User | None:
+    """A user with an active affiliation to an approved facility of the Network, by UUID."""
+    user_uuid = _uuid_or_none(user_id)
+    if user_uuid is None:
+        return None
+    return (
+        User.objects.filter(
+            uuid=user_uuid,
+            is_active=True,
+            affiliations__status=Affiliation.Status.ACTIVE,
+            affiliations__facility__status=Facility.Status.APPROVED,
+            affiliations__facility__network_id=network_id,
+        )
+        .distinct()
+        .first()
+    )
+
+
+def user_by_uuid(user_id) -> User | None:
+    user_uuid = _uuid_or_none(user_id)
+    return User.objects.filter(uuid=user_uuid).first() if user_uuid else None
+
+
+def me(user) -> dict:
+    """The signed-in user's profile: occupations, facilities, Networks. Five queries after
+    the user: occupations, affiliations (+facility, network), and the three of
+    active_network_ids (operated ids are derived from the same rows)."""
+    active_ids = user.active_network_ids()
+    affiliations = (
+        user.affiliations.filter(
+            status=Affiliation.Status.ACTIVE,
+            facility__status=Facility.Status.APPROVED,
+            facility__network_id__in=active_ids,
+        )
+        .select_related("facility__network")
+        .order_by("facility__network__name", "facility__name")
+    )
+    networks = list(Network.objects.filter(pk__in=active_ids).order_by("name"))
+    operated = set(
+        user.operator_roles.filter(is_active=True, network_id__in=active_ids).values_list(
+            "network_id", flat=True
+        )
+    )
+    return {
+        "id": user.uuid,
+        "username": user.username,
+        "name": user.name,
+        "name_kana": user.name_kana,
+        "occupations": list(user.occupations.all()),
+        "facilities": [a.facility for a in affiliations],
+        "networks": networks,
+        "operator_of": [n for n in networks if n.pk in operated],
+    }
+
+
+def my_tokens(user) -> list[ApiToken]:
+    """The user's active tokens (accounts.services caps them at MAX_ACTIVE_API_TOKENS)."""
+    return list(user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at", "-id"))
+
+
+def my_token(user, token_id) -> ApiToken | None:
+    """One of the user's active tokens by UUID, or None (someone else's is None too)."""
+    token_uuid = _uuid_or_none(token_id)
+    if token_uuid is None:
+        return None
+    return user.api_tokens.filter(uuid=token_uuid, revoked_at__isnull=True).first()
+
+
+# --- audit -----------------------------------------------------------------------------
+def audit_entries(
+    *,
+    resident_uuid: uuid.UUID | None = None,
+    network_ids: set[int] | None = None,
+    before_hash: str | None = None,
+    limit: int,
+) -> tuple[list[AuditEvent], str | None] | None:
+    """Newest first, keyset-paged by the entry's hash. Returns (entries, next cursor), or
+    None when `before_hash` is not an entry of this selection. The caller has checked that
+    the user may read this selection (operator of the Network)."""
+    qs = AuditEvent.objects.all()
+    if resident_uuid is not None:
+        qs = qs.filter(resident_uuid=resident_uuid)
+    if network_ids is not None:
+        qs = qs.filter(network_id__in=network_ids)
+    if before_hash:
+        before_id = qs.filter(hash=before_hash).values_list("id", flat=True).first()
+        if before_id is None:
+            return None
+        qs = qs.filter(id__lt=before_id)
+    rows = list(qs.select_related("actor").order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].hash if more and rows else None)
