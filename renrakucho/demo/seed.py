@@ -8,6 +8,7 @@ audit rows: they are not anyone's access to resident data.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 
 from django.db import transaction
@@ -72,7 +73,7 @@ def seed_demo() -> Counter:
         facilities[spec.key] = facility
         created["facilities"] += new
 
-    occupations = {o.code: o for o in Occupation.objects.all()}
+    occupations = _occupations(created)
     users = {}
     for spec in data.USERS:
         user = User.objects.filter(username=spec.username).first()
@@ -102,6 +103,20 @@ def seed_demo() -> Counter:
     for spec in data.RESIDENTS:
         _seed_resident(spec, networks[spec.network], users, now, created)
     return created
+
+
+def _occupations(created: Counter) -> dict[str, Occupation]:
+    """The 職種 list, restored from its data migration when missing: a TransactionTestCase
+    (the browser tests) flushes every table, migration-seeded rows included."""
+    occupations = {o.code: o for o in Occupation.objects.all()}
+    migration = importlib.import_module("renrakucho.accounts.migrations.0002_seed_occupations")
+    for order, (code, name, category) in enumerate(migration.OCCUPATIONS, start=1):
+        if code not in occupations:
+            occupations[code] = Occupation.objects.create(
+                code=code, name=name, category=category, sort_order=order * 10
+            )
+            created["occupations"] += 1
+    return occupations
 
 
 def _seed_resident(spec: data.ResidentSpec, network, users, now, created: Counter) -> None:

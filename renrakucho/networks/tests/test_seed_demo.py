@@ -80,3 +80,14 @@ def test_demo_data_is_plausible():
     assert 1 <= len(without_consent) <= 4
     leads = CareTeamMember.objects.filter(is_lead=True, status="active")
     assert leads.count() == Resident.objects.count()
+
+
+def test_seed_restores_the_occupation_list_after_a_flush():
+    # TransactionTestCase (the browser tests) empties every table, migration-seeded ones too.
+    from renrakucho.accounts.models import Occupation
+
+    expected = Occupation.objects.count()
+    Occupation.objects.all().delete()
+    call_command("seed_demo", verbosity=0)
+    assert Occupation.objects.count() == expected >= 30
+    assert User.objects.get(username="demo-doctor").occupations.get().name == "医師"
