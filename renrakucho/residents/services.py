@@ -70,15 +70,42 @@ def _audit(access_or_resident, *, actor, action, request=None, target=None, **kw
     )
 
 
+def _build_key_persons(resident: Resident, people: list[dict[str, Any]]) -> list[KeyPerson]:
+    """Validated, unsaved KeyPerson rows. Errors are raised under "key_persons" (with the row
+    number) so that a form for the resident does not show them on its own fields."""
+    built = []
+    for number, person in enumerate(people, start=1):
+        person = dict(person)
+        try:
+            _check_kana(person, "name_kana")
+            key_person = KeyPerson(resident=resident, **person)
+            key_person.full_clean()
+        except ValidationError as error:
+            messages = [
+                _("キーパーソン%(n)d人目: %(m)s") % {"n": number, "m": message}
+                for message in error.messages
+            ]
+            raise ValidationError({"key_persons": messages})
+        built.append(key_person)
+    return built
+
+
 @transaction.atomic
 def resident_create(
-    *, actor, network: Network, fields: dict[str, Any], team_role: str | None = None, request=None
+    *,
+    actor,
+    network: Network,
+    fields: dict[str, Any],
+    team_role: str | None = None,
+    key_persons: list[dict[str, Any]] | None = None,
+    request=None,
 ) -> Resident:
-    """Register a resident in `network`.
+    """Register a resident in `network`, with `key_persons` (dicts of KeyPerson fields) if given.
 
     An operator of the Network may register without joining; a professional becomes the
-    first team member and lead, with `team_role`. Raises ValidationError (field-keyed) on bad
-    input, PermissionDenied when `actor` may not act in `network`.
+    first team member and lead, with `team_role`. Raises ValidationError (field-keyed; key
+    person errors under "key_persons") on bad input, PermissionDenied when `actor` may not
+    act in `network`. Nothing is saved when anything is refused.
     """
     is_operator = network.pk in actor.operated_network_ids()
     if not (is_operator or user_may_act_in(actor, network)):
@@ -101,16 +128,24 @@ def resident_create(
             invited_by=actor,
             joined_at=timezone.now(),
         )
+    if key_persons:
+        KeyPerson.objects.bulk_create(_build_key_persons(resident, key_persons))
     _audit(resident, actor=actor, action=Action.RESIDENT_CREATE, request=request)
     return resident
 
 
 @transaction.atomic
 def resident_update(
-    *, actor, access: ResidentAccess, fields: dict[str, Any], request=None
+    *,
+    actor,
+    access: ResidentAccess,
+    fields: dict[str, Any],
+    key_persons: list[dict[str, Any]] | None = None,
+    request=None,
 ) -> Resident:
     """Change a resident's record; only RESIDENT_EDITABLE_FIELDS are accepted. Audited with
-    the names (not the values) of the changed fields."""
+    the names (not the values) of the changed fields. With `key_persons` (not None) the key
+    persons are replaced too, in the same transaction (see `key_persons_replace`)."""
     if not access.can(Permission.EDIT_RESIDENT):
         raise PermissionDenied
     unknown = set(fields) - set(RESIDENT_EDITABLE_FIELDS)
@@ -134,6 +169,8 @@ def resident_update(
             request=request,
             detail={"fields": sorted(changed)},
         )
+    if key_persons is not None:
+        key_persons_replace(actor=actor, access=access, people=key_persons, request=request)
     return resident
 
 
@@ -141,17 +178,15 @@ def resident_update(
 def key_persons_replace(
     *, actor, access: ResidentAccess, people: list[dict[str, Any]], request=None
 ) -> list[KeyPerson]:
-    """Replace the resident's key persons with `people` (the edit form's whole list)."""
-    if not access.can(Permission.EDIT_RESIDENT):
+    """Replace the resident's key persons with `people` (the edit form's whole list).
+
+    Key persons are details: replacing them needs a team-sharing consent in force (VIEW_DETAILS)
+    as well as EDIT_RESIDENT, since the form shows the current list. Raises ValidationError
+    under "key_persons" naming the row at fault."""
+    if not (access.can(Permission.EDIT_RESIDENT) and access.can(Permission.VIEW_DETAILS)):
         raise PermissionDenied
     resident = access.resident
-    created = []
-    for person in people:
-        person = dict(person)
-        _check_kana(person, "name_kana")
-        key_person = KeyPerson(resident=resident, **person)
-        key_person.full_clean()
-        created.append(key_person)
+    created = _build_key_persons(resident, people)
     resident.key_persons.all().delete()
     KeyPerson.objects.bulk_create(created)
     _audit(
@@ -169,7 +204,8 @@ def consent_record(
     *, actor, access: ResidentAccess, fields: dict[str, Any], form_file=None, request=None
 ) -> Consent:
     """Record a consent (情報共有同意). `form_file` must already be content-checked
-    (residents.uploads.check_consent_form)."""
+    (renrakucho.files.uploads.check_upload, which also gives it a random name and its
+    `content_type`)."""
     if not access.can(Permission.MANAGE_CONSENT):
         raise PermissionDenied
     consent = Consent(resident=access.resident, recorded_by=actor, **fields)
