@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from .backends import LOGIN_REFUSED_ATTR
 
 
-class LoginForm(forms.Form):
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # Japanese labels take no trailing colon
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(_Form):
     """Login ID + password. `clean()` authenticates through the configured backends (django-axes
     first, so a locked-out ID is refused even with the right password)."""
 
@@ -65,7 +71,7 @@ class LoginForm(forms.Form):
         return self.cleaned_data
 
 
-class OtpCodeForm(forms.Form):
+class OtpCodeForm(_Form):
     """A 6-digit code from an authenticator app. Spaces and full-width digits are accepted."""
 
     code = forms.CharField(
@@ -95,7 +101,7 @@ class OtpCodeForm(forms.Form):
         return code
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(_Form):
     name = forms.CharField(
         label=_("トークンの名前（用途）"),
         max_length=100,

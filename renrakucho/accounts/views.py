@@ -152,7 +152,7 @@ def otp_verify(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
     if device is None:
         return redirect(_with_next("accounts:otp_setup", next_url))
-    form = OtpCodeForm(request.POST or None, autofocus=True)
+    form = OtpCodeForm(request.POST if request.method == "POST" else None, autofocus=True)
     if request.method == "POST" and form.is_valid():
         if _check_code(request, form, device, sign_in=True):
             _mark_verified(request, device)
@@ -179,7 +179,7 @@ def otp_setup(request):
             return redirect("accounts:settings")
         return redirect(_with_next("accounts:otp_verify", next_url))
     device = services.otp_device_pending(user=user)
-    form = OtpCodeForm(request.POST or None, autofocus=True)
+    form = OtpCodeForm(request.POST if request.method == "POST" else None, autofocus=True)
     if (
         request.method == "POST"
         and form.is_valid()

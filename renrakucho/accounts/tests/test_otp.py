@@ -259,3 +259,11 @@ def test_setup_when_already_set_up_goes_to_settings(personas, client_for, confir
     response = client.get(SETUP)
     assert response.status_code == 302 and response["Location"] == SETTINGS
     assert TOTPDevice.objects.filter(user=personas.nurse).count() == 1
+
+
+def test_empty_code_gets_a_required_message(personas, login, confirmed_device):
+    confirmed_device(personas.nurse)
+    client, _ = login("p-nurse")
+    response = client.post(VERIFY, {})
+    assert "6桁の確認コードを入力してください。" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=Action.LOGIN_FAILED).exists()
