@@ -1,3 +1,5 @@
+import base64
+import datetime
 import re
 
 import pytest
@@ -43,8 +45,6 @@ def test_setup_shows_inline_svg_qr_and_secret_then_confirms(personas, client_for
     assert not device.confirmed
     # The secret is shown for manual entry (base32, grouped by four).
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html).group(1)
-    import base64
-
     assert base64.b32decode(secret.replace(" ", "")) == device.bin_key
     # Reloading keeps the same secret.
     client.get(SETUP)
@@ -129,7 +129,7 @@ def test_setup_then_later_login_with_verify(personas, client_for, login):
     assert client.post(SETUP, {"code": code_for(device)}).status_code == 302
     client.post(reverse("accounts:logout"))
 
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=90), tick=False):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=90), tick=False):
         client, response = login("p-doctor")
         assert response["Location"] == VERIFY
         response = client.post(VERIFY, {"code": code_for(device)})

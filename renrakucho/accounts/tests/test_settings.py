@@ -57,6 +57,14 @@ def test_settings_requires_login(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
+@pytest.mark.parametrize("name", ["token_issue", "otp_disable"])
+def test_writes_need_a_session(client, name):
+    response = client.post(reverse(f"accounts:{name}"), {"name": "x", "code": "123456"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not ApiToken.objects.exists()
+
+
 def test_settings_rejects_post(personas, client_for):
     assert client_for(personas.nurse).post(SETTINGS).status_code == 405
 
