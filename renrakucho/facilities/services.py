@@ -66,7 +66,7 @@ def _create_user(account: NewAccount) -> User:
     kana = to_katakana(account.name_kana)
     if not is_kana(kana):
         raise ValidationError(
-            {"name_kana": _("フリガナはカタカナまたはひらがなで入力してください。")}
+            {"name_kana": _("氏名（カナ）はカタカナまたはひらがなで入力してください。")}
         )
     if User.objects.filter(username__iexact=account.username).exists():
         raise _duplicate_username_error()
