@@ -1,0 +1,92 @@
+"""Rules every authenticated operation shares, checked for all of them at once: no token,
+a made-up token and a revoked token are 401; users out of reach get 404 for every
+resident-scoped operation, and nothing is changed."""
+
+import pytest
+from django.utils import timezone
+
+from renrakucho.accounts.models import ApiToken
+from renrakucho.audit.models import AuditEvent
+
+from .conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def operations(personas):
+    """(method, path, body) of every operation but POST /auth/token."""
+    r = personas.resident.uuid
+    member = personas.resident.team_members.get(user=personas.nurse).uuid
+    consent = personas.consent.uuid
+    return [
+        ("get", "/auth/tokens", None),
+        ("delete", "/auth/tokens/00000000-0000-0000-0000-000000000000", None),
+        ("get", "/me", None),
+        ("get", "/residents", None),
+        ("post", "/residents", {"network": "ina"}),
+        ("get", f"/residents/{r}", None),
+        ("patch", f"/residents/{r}", {"phone": "0265-99-9999"}),
+        ("get", f"/residents/{r}/team", None),
+        ("post", f"/residents/{r}/team", {"user": str(personas.pharmacist.uuid), "role": "other"}),
+        ("post", f"/residents/{r}/team/leave", {}),
+        ("delete", f"/residents/{r}/team/{member}", None),
+        ("get", "/team-invitations", None),
+        ("post", f"/team-invitations/{member}/accept", None),
+        ("post", f"/team-invitations/{member}/decline", None),
+        ("get", f"/residents/{r}/consents", None),
+        ("post", f"/residents/{r}/consents", {"consenter": "self", "consented_on": "2024-01-01"}),
+        ("post", f"/residents/{r}/consents/{consent}/revoke", {"revoked_on": "2024-01-01"}),
+        ("get", "/audit", None),
+    ]
+
+
+def resident_scoped(personas):
+    return [op for op in operations(personas) if f"/residents/{personas.resident.uuid}" in op[1]]
+
+
+def call(api, method, path, body):
+    if method == "get":
+        return api.get(path)
+    return getattr(api, method)(path, body)
+
+
+def test_every_operation_is_listed(personas):
+    from .test_openapi import PATHS
+
+    listed = {(m, p) for m, p, _ in operations(personas)}
+    assert len(listed) == sum(len(ops) for ops in PATHS.values()) - 1  # all but the token
+
+
+@pytest.mark.parametrize("token", ["none", "made_up", "revoked"])
+def test_every_operation_needs_a_valid_token(personas, token):
+    if token == "none":
+        api = ApiClient(None)
+    elif token == "made_up":
+        api = ApiClient("rk_" + "x" * 43)
+    else:
+        issued, raw = ApiToken.issue(user=personas.caremanager)
+        issued.revoked_at = timezone.now()
+        issued.save(update_fields=["revoked_at"])
+        api = ApiClient(raw)
+    events = AuditEvent.objects.count()
+    for method, path, body in operations(personas):
+        response = call(api, method, path, body)
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.json()["detail"].startswith("認証が必要です。")
+    assert AuditEvent.objects.count() == events
+    personas.resident.refresh_from_db()
+    assert personas.resident.phone == "0265-00-0000"
+
+
+@pytest.mark.parametrize("who", ["pharmacist", "nurse_b", "operator_c"])
+def test_every_resident_operation_is_404_out_of_reach(personas, api_for, who):
+    api = api_for(getattr(personas, who))
+    statuses = personas.resident.team_members.values_list("status", flat=True)
+    before = sorted(statuses)
+    for method, path, body in resident_scoped(personas):
+        response = call(api, method, path, body)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "山田" not in response.content.decode()
+    assert sorted(personas.resident.team_members.values_list("status", flat=True)) == before
+    assert personas.resident.consents.count() == 1
+    assert not AuditEvent.objects.exists()
