@@ -15,6 +15,7 @@ class Action(models.TextChoices):
     TOKEN_ISSUED = "auth.token_issued", _("APIトークン発行")
     TOKEN_REVOKED = "auth.token_revoked", _("APIトークン失効")
     OTP_ENROLLED = "auth.otp_enrolled", _("二要素認証の登録")
+    OTP_DISABLED = "auth.otp_disabled", _("二要素認証の解除")
     RESIDENT_LIST = "resident.list", _("支援対象者一覧の閲覧")
     RESIDENT_VIEW = "resident.view", _("支援対象者の閲覧")
     RESIDENT_CREATE = "resident.create", _("支援対象者の登録")

@@ -65,7 +65,7 @@ def on_otp_enrolled(sender, user, device, request=None, **kwargs):
 
 def on_otp_disabled(sender, user, request=None, **kwargs):
     # No separate action exists yet; the detail tells enrolment and removal apart.
-    audit_record(action=Action.OTP_ENROLLED, actor=user, request=request, detail={"disabled": True})
+    audit_record(action=Action.OTP_DISABLED, actor=user, request=request)
 
 
 def on_api_token_issued(sender, user, token, request=None, **kwargs):
