@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from renrakucho.audit.models import Action
+from renrakucho.audit.selectors import target_label
 from renrakucho.facilities.models import FacilityType
 from renrakucho.residents.models import CareLevel, CareTeamMember, Consent, Sex, TeamRole
 
@@ -203,6 +204,16 @@ class ResidentDetailOut(ResidentCardOut):
     updated_at: datetime.datetime
 
 
+class KeyPersonIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    name_kana: str = Field("", max_length=100, description="カタカナまたはひらがな")
+    relation: str = Field(..., min_length=1, max_length=50, description="続柄・関係")
+    phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=300)
+    is_guardian: bool = False
+    note: str = Field("", max_length=300)
+
+
 _LAT = {"ge": -90, "le": 90, "max_digits": 9, "decimal_places": 6}
 _LNG = {"ge": -180, "le": 180, "max_digits": 9, "decimal_places": 6}
 
@@ -233,6 +244,11 @@ class ResidentPatchIn(InputSchema):
     )
     primary_doctor_note: str | None = Field(None, max_length=200)
     note: str | None = None
+    key_persons: list[KeyPersonIn] | None = Field(
+        None,
+        description="キーパーソンの一覧（送ると全体を置き換えます。空の配列で全削除。"
+        "情報共有の同意が必要です）",
+    )
 
 
 class ResidentCreateIn(InputSchema):
@@ -262,6 +278,7 @@ class ResidentCreateIn(InputSchema):
     primary_doctor: uuid.UUID | None = None
     primary_doctor_note: str = Field("", max_length=200)
     note: str = ""
+    key_persons: list[KeyPersonIn] = Field(default_factory=list)
 
 
 # --- care team -------------------------------------------------------------------------
@@ -393,8 +410,9 @@ class AuditActorOut(Schema):
 
 
 class AuditTargetOut(Schema):
-    type: str
+    type: str = Field(..., description="対象の種類（例: residents.resident）")
     id: str
+    label: str = Field(..., description="対象の種類の名前（例: 支援対象者）")
 
 
 class AuditEntryOut(Schema):
@@ -427,7 +445,11 @@ class AuditEntryOut(Schema):
     def resolve_target(obj) -> dict | None:
         if not obj.target_type:
             return None
-        return {"type": obj.target_type, "id": obj.target_id}
+        return {
+            "type": obj.target_type,
+            "id": obj.target_id,
+            "label": target_label(obj.target_type),
+        }
 
     @staticmethod
     def resolve_resident(obj) -> uuid.UUID | None:

@@ -8,9 +8,11 @@ of rows returned.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from renrakucho.accounts.models import ApiToken, User
 from renrakucho.audit.models import AuditEvent
+from renrakucho.audit.selectors import AuditFilters, audit_events_in
 from renrakucho.core.text import fold
 from renrakucho.facilities.models import Affiliation, Facility
 from renrakucho.networks.models import Network
@@ -168,25 +170,24 @@ def my_token(user, token_id) -> ApiToken | None:
 # --- audit -----------------------------------------------------------------------------
 def audit_entries(
     *,
-    resident_uuid: uuid.UUID | None = None,
-    network_ids: set[int] | None = None,
+    network_ids: Collection[int],
+    filters: AuditFilters,
     before_hash: str | None = None,
     limit: int,
 ) -> tuple[list[AuditEvent], str | None] | None:
-    """Newest first, keyset-paged by the entry's hash. Returns (entries, next cursor), or
-    None when `before_hash` is not an entry of this selection. The caller has checked that
-    the user may read this selection (operator of the Network)."""
-    qs = AuditEvent.objects.all()
-    if resident_uuid is not None:
-        qs = qs.filter(resident_uuid=resident_uuid)
-    if network_ids is not None:
-        qs = qs.filter(network_id__in=network_ids)
+    """The Networks' log (audit.selectors scope: their events, and Network-less events such
+    as logins of their own users) matching `filters`, newest first, keyset-paged by the
+    entry's hash. Returns (entries, next cursor), or None when `before_hash` is not an entry
+    of this selection. The caller has checked that the user operates these Networks.
+
+    One query (two when paging: the cursor's position)."""
+    qs = audit_events_in(network_ids, filters)
     if before_hash:
         before_id = qs.filter(hash=before_hash).values_list("id", flat=True).first()
         if before_id is None:
             return None
         qs = qs.filter(id__lt=before_id)
-    rows = list(qs.select_related("actor").order_by("-id")[: limit + 1])
+    rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].hash if more and rows else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -11,6 +13,7 @@ from renrakucho.api.errors import field_error
 from renrakucho.api.schemas import AuditPage
 from renrakucho.api.services import audit_api_read
 from renrakucho.audit.models import Action
+from renrakucho.audit.selectors import AuditFilters
 from renrakucho.residents.access import Permission, access_resident
 
 router = Router(tags=["audit"])
@@ -20,26 +23,38 @@ router = Router(tags=["audit"])
 def audit_list(
     request,
     resident: str | None = Query(None, description="支援対象者のID（省略時はネットワーク全体）"),
+    # ninja reads parameters from their defaults (B008 does not know Query is inert).
+    action: Action | None = Query(None, description="操作の種類"),  # noqa: B008
+    actor: str = Query("", max_length=64, description="操作した利用者のログインID"),
+    date_from: datetime.date | None = Query(None, description="この日から（含む）"),  # noqa: B008
+    date_to: datetime.date | None = Query(None, description="この日まで（含む）"),  # noqa: B008
     before: str | None = Query(None, max_length=64, description="前のページの next の値"),
     limit: int = Query(50, ge=1, le=selectors.MAX_PAGE),
 ):
     """Newest first. With `resident`, that resident's entries (the caller must operate the
-    resident's Network); without, every entry of the Networks the caller operates. Anyone
-    else gets 404. Audited (AUDIT_VIEW)."""
+    resident's Network); without, the log of the Networks the caller operates. Anyone else
+    gets 404. Audited (AUDIT_VIEW, with the filters)."""
     target = None
     if resident is not None:
         access = access_resident(request.user, resident)
         if not access.can(Permission.VIEW_ACCESS_HISTORY):
             raise Http404
         target = access.resident
-        result = selectors.audit_entries(resident_uuid=target.uuid, before_hash=before, limit=limit)
-        network_id = target.network_id
+        network_ids = {target.network_id}
     else:
-        operated = request.user.operated_network_ids()
-        if not operated:
+        network_ids = request.user.operated_network_ids()
+        if not network_ids:
             raise Http404
-        result = selectors.audit_entries(network_ids=operated, before_hash=before, limit=limit)
-        network_id = next(iter(operated)) if len(operated) == 1 else None
+    filters = AuditFilters(
+        action=action.value if action else "",
+        actor_username=actor.strip(),
+        resident_uuid=target.uuid if target is not None else None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    result = selectors.audit_entries(
+        network_ids=network_ids, filters=filters, before_hash=before, limit=limit
+    )
     if result is None:
         raise field_error("before", _("指定されたページ位置が見つかりません。"), source="query")
     entries, next_cursor = result
@@ -47,7 +62,8 @@ def audit_list(
         request,
         action=Action.AUDIT_VIEW,
         resident=target,
-        network_id=network_id,
-        detail={"returned": len(entries), "paged": bool(before)},
+        # One row per read; with several Networks operated it is not tied to one of them.
+        network_id=next(iter(network_ids)) if len(network_ids) == 1 else None,
+        detail={"returned": len(entries), "paged": bool(before), **filters.as_detail()},
     )
     return {"items": entries, "next": next_cursor}

@@ -129,7 +129,7 @@ def resident_register(request, payload: ResidentCreateIn):
     network = selectors.networks_for_registration(request.user, payload.network)
     if network is None:
         raise field_error("network", _("登録できるネットワークを指定してください。"))
-    data = payload.model_dump(exclude={"network", "team_role"})
+    data = payload.model_dump(exclude={"network", "team_role", "key_persons"})
     fields = _model_fields(data, network_id=network.pk)
     with service_errors():
         resident = resident_create(
@@ -137,6 +137,7 @@ def resident_register(request, payload: ResidentCreateIn):
             network=network,
             fields=fields,
             team_role=payload.team_role.value if payload.team_role else None,
+            key_persons=[person.model_dump() for person in payload.key_persons],
             request=request,
         )
     return Status(201, resident_out(access_resident(request.user, resident.uuid)))
@@ -159,12 +160,17 @@ def resident_detail(request, resident_id: str):
 
 @router.patch("/{resident_id}", response=ResidentOut, summary="支援対象者の情報の変更")
 def resident_change(request, resident_id: str, payload: ResidentPatchIn):
-    """Change the fields sent (others stay). 403 without the right to edit; 422 with field
-    errors (nothing is saved). Audited by the service with the names of changed fields."""
+    """Change the fields sent (others stay); `key_persons`, when sent, replaces the whole list
+    (403 while no consent for team sharing is in force). 403 without the right to edit; 422
+    with field errors (nothing is saved). Audited by the service with the names of changed
+    fields."""
     access = access_resident(request.user, resident_id, permission=Permission.EDIT_RESIDENT)
-    fields = _model_fields(
-        payload.model_dump(exclude_unset=True), network_id=access.resident.network_id
-    )
+    data = payload.model_dump(exclude_unset=True)
+    # Key persons are replaced as a whole list; `null` (or leaving them out) keeps them.
+    people = data.pop("key_persons", None)
+    fields = _model_fields(data, network_id=access.resident.network_id)
     with service_errors():
-        resident_update(actor=request.user, access=access, fields=fields, request=request)
+        resident_update(
+            actor=request.user, access=access, fields=fields, key_persons=people, request=request
+        )
     return resident_out(access_resident(request.user, resident_id))

@@ -30,7 +30,11 @@ def test_operator_reads_a_residents_log(personas, api_for, last_audit):
     (entry,) = body["items"]
     assert entry["actor"] == {"username": "p-nurse", "name": "看護 花子"}
     assert entry["action"] == "resident.view" and entry["action_label"] == "支援対象者の閲覧"
-    assert entry["target"] == {"type": "residents.resident", "id": str(personas.resident.uuid)}
+    assert entry["target"] == {
+        "type": "residents.resident",
+        "id": str(personas.resident.uuid),
+        "label": "支援対象者",
+    }
     assert entry["resident"] == str(personas.resident.uuid)
     assert entry["ip"] == "127.0.0.1" and entry["at"]
     event = last_audit()
@@ -104,6 +108,30 @@ def test_everyone_but_the_networks_operator_gets_404(personas, api_for, who):
 @pytest.mark.parametrize("who", ["nurse", "pharmacist", "nurse_b"])
 def test_non_operators_without_resident_get_404(personas, api_for, who):
     assert api_for(getattr(personas, who)).get("/audit").status_code == 404
+
+
+def test_filters(personas, api_for, last_audit):
+    log_reads(personas, 2)
+    log_reads(personas, 1, actor=personas.doctor)
+    api = api_for(personas.operator_a)
+    by_actor = api.get("/audit", {"actor": "p-doctor"}).json()["items"]
+    assert [e["actor"]["username"] for e in by_actor] == ["p-doctor"]
+    assert last_audit().detail["actor"] == "p-doctor"
+    by_action = api.get("/audit", {"action": "audit.view"}).json()["items"]
+    assert {e["action"] for e in by_action} == {"audit.view"}
+    bad = api.get("/audit", {"action": "nope", "date_from": "yesterday"})
+    assert bad.status_code == 422
+    assert {tuple(e["loc"]): e["msg"] for e in bad.json()["detail"]} == {
+        ("query", "action"): "選択肢の中から選んでください。",
+        ("query", "date_from"): "日付の形式が正しくありません（例: 2024-04-01）。",
+    }
+
+
+def test_networks_log_includes_logins_of_its_users(personas, api_for):
+    audit_record(action=Action.LOGIN, actor=personas.nurse)  # logins carry no Network
+    audit_record(action=Action.LOGIN, actor=personas.nurse_b)
+    body = api_for(personas.operator_a).get("/audit", {"action": "auth.login"}).json()
+    assert [e["actor"]["username"] for e in body["items"]] == ["p-nurse"]
 
 
 def test_other_networks_operator_sees_none_of_network_a(personas, api_for):

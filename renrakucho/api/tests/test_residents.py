@@ -415,3 +415,65 @@ def test_register_query_count(personas, api_for, django_assert_max_num_queries, 
     # release; access 1 (the answer is the card: no consent yet).
     with django_assert_max_num_queries(27):
         assert api.post("/residents", new_resident()).status_code == 201
+
+
+# --- key persons (PATCH and POST) ------------------------------------------------------
+SON = {
+    "name": "山田 太郎",
+    "name_kana": "やまだ たろう",
+    "relation": "長男",
+    "phone": "090-1234-5678",
+}
+
+
+def test_patch_replaces_key_persons(personas, api_for, last_audit):
+    KeyPerson.objects.create(resident=personas.resident, name="旧 連絡先", relation="知人")
+    response = api_for(personas.nurse).patch(
+        f"/residents/{personas.resident.uuid}", {"key_persons": [SON]}
+    )
+    assert response.status_code == 200
+    assert [p["name_kana"] for p in response.json()["key_persons"]] == ["ヤマダ タロウ"]
+    assert list(personas.resident.key_persons.values_list("relation", flat=True)) == ["長男"]
+    assert last_audit().detail == {"fields": ["key_persons"]}
+
+
+def test_patch_without_key_persons_keeps_them(personas, api_for):
+    KeyPerson.objects.create(resident=personas.resident, name="山田 太郎", relation="長男")
+    api_for(personas.nurse).patch(f"/residents/{personas.resident.uuid}", {"phone": "0265-1-2"})
+    assert personas.resident.key_persons.count() == 1
+
+
+def test_bad_key_person_is_422_and_nothing_saved(personas, api_for):
+    response = api_for(personas.nurse).patch(
+        f"/residents/{personas.resident.uuid}",
+        {"phone": "0265-99-9999", "key_persons": [{**SON, "name_kana": "山田"}]},
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "key_persons"]
+    assert error["msg"].startswith("キーパーソン1人目: フリガナは")
+    personas.resident.refresh_from_db()
+    assert personas.resident.phone == "0265-00-0000"
+    missing = api_for(personas.nurse).patch(
+        f"/residents/{personas.resident.uuid}", {"key_persons": [{"name": "山田 太郎"}]}
+    )
+    assert missing.json()["detail"][0]["loc"] == ["body", "key_persons", 0, "relation"]
+
+
+def test_key_persons_need_consent_403(personas, api_for):
+    revoke_consent(personas)
+    response = api_for(personas.nurse).patch(
+        f"/residents/{personas.resident.uuid}", {"care_level": "care_5", "key_persons": [SON]}
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "この操作を行う権限がありません。"}
+    personas.resident.refresh_from_db()
+    assert personas.resident.care_level == "care_2"  # the whole change was refused
+    assert not personas.resident.key_persons.exists()
+
+
+def test_register_with_key_persons(personas, api_for):
+    response = api_for(personas.nurse).post("/residents", new_resident(key_persons=[SON]))
+    assert response.status_code == 201
+    resident = residents_visible_to(personas.nurse).get(uuid=response.json()["id"])
+    assert [p.name for p in resident.key_persons.all()] == ["山田 太郎"]
