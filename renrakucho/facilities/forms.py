@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from renrakucho.accounts.models import Occupation, User
 from renrakucho.core.text import is_kana, to_katakana
 
-from .models import Facility
+from .models import Facility, FacilityType
 from .services import FACILITY_FIELDS, NewAccount
 
 
@@ -44,6 +44,7 @@ class FacilityForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["name_kana"].required = True
+        self.fields["facility_type"].choices = [("", _("選択してください")), *FacilityType.choices]
         # Room for full-width digits, hyphens and 〒 before they are folded; the model's own
         # length and format validators run on the folded value.
         for name in ("facility_number", "postal_code", "phone"):
