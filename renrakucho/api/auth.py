@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja.security import HttpBearer
 
 from renrakucho.accounts.lockout import lockout_message
-from renrakucho.accounts.middleware import two_factor_required
+from renrakucho.accounts.middleware import has_confirmed_totp, two_factor_required
 from renrakucho.accounts.models import ApiToken, User
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
@@ -31,8 +31,11 @@ LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 class ApiTokenAuth(HttpBearer):
-    """Bearer token → user. Refused (401) when the token is unknown or revoked, or when its
-    owner can no longer log in (no active affiliation, deactivated, suspended everywhere).
+    """Bearer token → user. Refused (401) when the token is unknown or revoked, when its
+    owner can no longer log in (no active affiliation, deactivated, suspended everywhere), or
+    when a Network of the owner requires two-factor login and the owner has no confirmed
+    TOTP device (a token issued before the Network demanded it stops working until the
+    owner enrols; tokens issued afterwards were issued with a verified code).
 
     Sets `request.user` to the owner so services and the audit log see the same actor as on
     the pages, and `request.api_token` to the token."""
@@ -43,6 +46,8 @@ class ApiTokenAuth(HttpBearer):
             return None
         user = api_token.user
         if not user.can_log_in():
+            return None
+        if two_factor_required(user) and not has_confirmed_totp(user):
             return None
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_RESOLUTION:

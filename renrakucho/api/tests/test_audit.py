@@ -149,7 +149,7 @@ def test_audit_wrong_method_and_anonymous(personas, api_for):
 def test_audit_query_count(personas, api_for, django_assert_max_num_queries, entries):
     log_reads(personas, entries)
     api = api_for(personas.operator_a)
-    # auth 5; access 1; entries (+actor) 1; audit 5.
-    with django_assert_max_num_queries(12):
+    # auth 6; access 1; entries (+actor) 1; audit 5.
+    with django_assert_max_num_queries(13):
         response = api.get("/audit", {"resident": str(personas.resident.uuid)})
     assert len(response.json()["items"]) == min(entries, 50)

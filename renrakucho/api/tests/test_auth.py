@@ -191,6 +191,18 @@ def test_token_of_a_user_who_can_no_longer_log_in_is_401(personas, api_for):
     assert api.get("/me").status_code == 401
 
 
+def test_token_stops_when_the_network_starts_requiring_two_factor(personas, api_for):
+    api = api_for(personas.nurse)
+    assert api.get("/me").status_code == 200
+    personas.net_a.two_factor_required = True
+    personas.net_a.save(update_fields=["two_factor_required"])
+    assert api.get("/me").status_code == 401
+    otp_device(personas.nurse)  # enrolled: tokens work again
+    assert api.get("/me").status_code == 200
+    # Users of other Networks are not affected.
+    assert api_for(personas.nurse_b).get("/me").status_code == 200
+
+
 def test_last_used_at_is_written_at_most_once_a_minute(personas):
     token, raw = ApiToken.issue(user=personas.nurse)
     api = ApiClient(raw)
@@ -238,8 +250,8 @@ def test_token_list_query_count(personas, api_for, django_assert_max_num_queries
     for i in range(extra):
         ApiToken.issue(user=personas.nurse, name=f"t{i}")
     # auth: token (+user) 1, can_log_in 3 (affiliations, operator roles, suspensions),
-    # last_used_at 1; the tokens 1.
-    with django_assert_max_num_queries(6):
+    # Network two-factor policy 1, last_used_at 1; the tokens 1.
+    with django_assert_max_num_queries(7):
         response = api.get("/auth/tokens")
     assert len(response.json()) == extra + 1
 
@@ -294,7 +306,8 @@ def test_revoke_query_count(personas, api_for, django_assert_max_num_queries, ex
     for i in range(extra):
         ApiToken.issue(user=personas.nurse, name=f"t{i}")
     token, _ = ApiToken.issue(user=personas.nurse)
-    # auth 5 (token+user, can_log_in 3, last_used_at); the token 1; the service: savepoint,
-    # update; audit savepoint, head, insert, head update, release; release: 14 in all.
-    with django_assert_max_num_queries(14):
+    # auth 6 (token+user, can_log_in 3, two-factor policy 1, last_used_at); the token 1;
+    # the service: savepoint, update; audit savepoint, head, insert, head update, release;
+    # release: 15 in all.
+    with django_assert_max_num_queries(15):
         assert api.delete(f"/auth/tokens/{token.uuid}").status_code == 204

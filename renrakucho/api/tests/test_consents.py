@@ -49,8 +49,8 @@ def test_consent_list_query_count(personas, api_for, django_assert_max_num_queri
     for _ in range(extra):
         add_consent(personas.resident, personas.nurse)
     api = api_for(personas.nurse)
-    # auth 5; access 1; consents (+recorder) 1; audit 5.
-    with django_assert_max_num_queries(12):
+    # auth 6; access 1; consents (+recorder) 1; audit 5.
+    with django_assert_max_num_queries(13):
         response = api.get(consents_path(personas))
     assert len(response.json()) == extra + 1
 
@@ -121,9 +121,9 @@ def test_record_query_count(personas, api_for, django_assert_max_num_queries, ex
     for _ in range(extra):
         add_consent(personas.resident, personas.nurse)
     api = api_for(personas.nurse)
-    # auth 5; access 1; service: savepoint, full_clean 3 (resident and recorder exist, uuid
+    # auth 6; access 1; service: savepoint, full_clean 3 (resident and recorder exist, uuid
     # unique), insert 1, audit 5, release.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = api.post(consents_path(personas), {"consenter": "self", "consented_on": today()})
     assert response.status_code == 201
 
@@ -195,9 +195,9 @@ def test_revoke_query_count(personas, api_for, django_assert_max_num_queries, ex
     for _ in range(extra):
         add_consent(personas.resident, personas.nurse)
     api = api_for(personas.nurse)
-    # auth 5; access 1; consent 1; service: savepoint, update 1, audit 5, release; the
+    # auth 6; access 1; consent 1; service: savepoint, update 1, audit 5, release; the
     # recorder for the answer 1.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = api.post(
             consents_path(personas, f"/{personas.consent.uuid}/revoke"), {"revoked_on": today()}
         )

@@ -64,9 +64,9 @@ def test_me_query_count(personas, api_for, django_assert_max_num_queries, extra)
         facility = make_facility(personas.net_a, f"事業所{i}", FacilityType.HOME_HELP)
         Affiliation.objects.create(user=user, facility=facility, status=Affiliation.Status.ACTIVE)
     api = api_for(user)
-    # auth 5; the user's Networks 3; affiliations (+facility, network) 1; Networks 1;
+    # auth 6; the user's Networks 3; affiliations (+facility, network) 1; Networks 1;
     # operator roles 1; occupations 1.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         body = api.get("/me").json()
     assert len(body["facilities"]) == extra + 1
     assert len(body["occupations"]) == extra + 1

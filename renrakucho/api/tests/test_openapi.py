@@ -55,3 +55,12 @@ def test_documented_field_names_of_the_external_interface():
         components["AuditEntryOut"]["properties"]
     )
     assert set(components["TokenIn"]["properties"]) >= {"username", "password", "otp"}
+
+
+def test_docs_page_never_loads_from_a_cdn():
+    response = Client().get("/api/v1/docs")
+    # Served only with ninja's vendored static files ("ninja" in INSTALLED_APPS), else absent.
+    assert response.status_code in {200, 404}
+    body = response.content.decode()
+    assert "cdn." not in body
+    assert "<script>" not in body

@@ -120,9 +120,9 @@ def test_list_wrong_method_and_anonymous(personas, api_for):
 def test_list_query_count(personas, api_for, django_assert_max_num_queries, extra):
     grow_team_residents(personas, extra)
     api = api_for(personas.nurse)
-    # auth 5 (token+user, can_log_in 3, last_used_at); count 1; page (+network) 1; audit 5
-    # (savepoint, head, insert, head update, release).
-    with django_assert_max_num_queries(12):
+    # auth 6 (token+user, can_log_in 3, two-factor policy 1, last_used_at); count 1;
+    # page (+network) 1; audit 5 (savepoint, head, insert, head update, release).
+    with django_assert_max_num_queries(13):
         response = api.get("/residents")
     assert response.json()["count"] == extra + 1
 
@@ -189,9 +189,9 @@ def test_detail_query_count(personas, api_for, django_assert_max_num_queries, ke
     for i in range(key_persons):
         KeyPerson.objects.create(resident=personas.resident, name=f"家族{i}", relation="子")
     api = api_for(personas.nurse)
-    # auth 5; access 1 (resident, network, primary doctor, membership/consent flags);
+    # auth 6; access 1 (resident, network, primary doctor, membership/consent flags);
     # key persons 1; audit 5.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = api.get(f"/residents/{personas.resident.uuid}")
     assert len(response.json()["key_persons"]) == key_persons
 
@@ -307,10 +307,10 @@ def test_patch_query_count(personas, api_for, django_assert_max_num_queries, key
     for i in range(key_persons):
         KeyPerson.objects.create(resident=personas.resident, name=f"家族{i}", relation="子")
     api = api_for(personas.nurse)
-    # auth 5; access 1; service: savepoint, lock the row, full_clean 3 (network and doctor
+    # auth 6; access 1; service: savepoint, lock the row, full_clean 3 (network and doctor
     # exist, uuid unique), update, audit 5 (savepoint, head, insert, head update, release),
     # release; access again 1; key persons 1.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = api.patch(f"/residents/{personas.resident.uuid}", {"phone": "0265-12-3456"})
     assert response.status_code == 200
 
@@ -410,10 +410,10 @@ def test_register_wrong_method_and_anonymous(personas, api_for):
 def test_register_query_count(personas, api_for, django_assert_max_num_queries, extra):
     grow_team_residents(personas, extra)
     api = api_for(personas.nurse)
-    # auth 5; the user's Networks 3 + Network 1; service: savepoint, operated (2) and
+    # auth 6; the user's Networks 3 + Network 1; service: savepoint, operated (2) and
     # active (3) Network ids, full_clean 3, insert resident, insert membership, audit 5,
     # release; access 1 (the answer is the card: no consent yet).
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         assert api.post("/residents", new_resident()).status_code == 201
 
 

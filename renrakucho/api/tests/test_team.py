@@ -74,8 +74,8 @@ def test_team_list_query_count(personas, api_for, django_assert_max_num_queries,
         )
         add_member(personas.resident, user, TeamRole.HOME_HELPER)
     api = api_for(personas.nurse)
-    # auth 5; access 1; members (+user) 1; audit 5.
-    with django_assert_max_num_queries(12):
+    # auth 6; access 1; members (+user) 1; audit 5.
+    with django_assert_max_num_queries(13):
         response = api.get(team_path(personas))
     assert len(response.json()) == extra + 3
 
@@ -154,9 +154,9 @@ def test_invite_query_count(personas, api_for, django_assert_max_num_queries, ex
         add_member(personas.resident, user, TeamRole.HOME_HELPER)
     api = api_for(personas.caremanager)
     body = {"user": str(personas.pharmacist.uuid), "role": "pharmacist"}
-    # auth 5; access 1; invitee 1; service: savepoint, invitee's Networks 3, suspension 1,
+    # auth 6; access 1; invitee 1; service: savepoint, invitee's Networks 3, suspension 1,
     # open membership 1, insert 1, audit 5, release.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert api.post(team_path(personas), body).status_code == 201
 
 
@@ -234,8 +234,8 @@ def test_invitation_list_query_count(personas, api_for, django_assert_max_num_qu
         )
     invite_pharmacist(personas, api_for)
     api = api_for(personas.pharmacist)
-    # auth 5; the user's Networks 3; invitations (+resident, inviter) 1; audit 5.
-    with django_assert_max_num_queries(14):
+    # auth 6; the user's Networks 3; invitations (+resident, inviter) 1; audit 5.
+    with django_assert_max_num_queries(15):
         response = api.get("/team-invitations")
     assert len(response.json()) == extra + 1
 
@@ -249,9 +249,9 @@ def test_accept_query_count(personas, api_for, django_assert_max_num_queries, ex
         add_member(personas.resident, user, TeamRole.HOME_HELPER)
     invitation_id = invite_pharmacist(personas, api_for)
     api = api_for(personas.pharmacist)
-    # auth 5; service: savepoint, invitation (+resident) 1, the user's Networks 3, lead 1,
+    # auth 6; service: savepoint, invitation (+resident) 1, the user's Networks 3, lead 1,
     # update 1, audit 5, release; the member's user for the answer 1.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         assert api.post(f"/team-invitations/{invitation_id}/accept").status_code == 200
 
 
@@ -314,9 +314,9 @@ def test_leave_query_count(personas, api_for, django_assert_max_num_queries, ext
         )
         add_member(personas.resident, user, TeamRole.HOME_HELPER)
     api = api_for(personas.nurse)
-    # auth 5; access 1; service: savepoint, own membership 1, update 1, audit 5, release;
+    # auth 6; access 1; service: savepoint, own membership 1, update 1, audit 5, release;
     # the member's user for the answer 1.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert api.post(team_path(personas, "/leave"), {}).status_code == 200
 
 
@@ -394,6 +394,6 @@ def test_remove_query_count(personas, api_for, django_assert_max_num_queries, ex
         add_member(personas.resident, user, TeamRole.HOME_HELPER)
     nurse = membership(personas, personas.nurse)
     api = api_for(personas.caremanager)
-    # auth 5; access 1; membership 1; service: savepoint, update 1, audit 5, release.
-    with django_assert_max_num_queries(15):
+    # auth 6; access 1; membership 1; service: savepoint, update 1, audit 5, release.
+    with django_assert_max_num_queries(16):
         assert api.delete(team_path(personas, f"/{nurse.uuid}")).status_code == 204
