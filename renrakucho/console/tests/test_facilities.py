@@ -147,3 +147,28 @@ def test_facilities_query_count_does_not_grow(
     with django_assert_max_num_queries(FACILITIES_QUERIES):
         response = client.get(reverse("console:facilities"))
     assert response.content.decode().count("シンセイ タロウ") == n
+
+
+# session, user, login policy (5), operated Networks (3), the facility with its staff count,
+# its admins, their occupations, navigation (3).
+FACILITY_QUERIES = 16
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_facility_page_query_count_does_not_grow_with_admins(
+    client_for, personas, apply_facility, django_assert_max_num_queries, n
+):
+    from renrakucho.accounts.models import Occupation, User
+
+    pending = apply_facility(personas.net_a)
+    for i in range(n - 1):
+        user = User.objects.create_user(
+            f"co-admin-{i}", "x", name=f"共同 {i}", name_kana="キョウドウ"
+        )
+        user.occupations.add(Occupation.objects.get(code="doctor"))
+        Affiliation.objects.create(user=user, facility=pending, is_admin=True, status="pending")
+    client = client_for(personas.operator_a)
+    with django_assert_max_num_queries(FACILITY_QUERIES):
+        response = client.get(_url("facility", pending))
+    html = response.content.decode()
+    assert html.count("キョウドウ") + html.count("シンセイ タロウ") == n

@@ -188,3 +188,34 @@ def test_suspending_in_a_network_one_does_not_operate_is_refused(client_for, per
     )
     assert unsuspend.status_code == 404
     assert not Suspension.objects.exists()
+
+
+# session, user, login policy (5), operated Networks (3), the user, occupations, affiliations
+# with facilities, suspensions in force, suspension history, navigation (3).
+USER_QUERIES = 18
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_user_page_query_count_does_not_grow_with_history(
+    client_for, personas, django_assert_max_num_queries, n
+):
+    from django.utils import timezone
+
+    from renrakucho.testing.personas import make_facility
+
+    for i in range(n):
+        Suspension.objects.create(
+            network=personas.net_a,
+            user=personas.nurse,
+            reason=f"過去の停止{i}",
+            suspended_by=personas.operator_a,
+            lifted_at=timezone.now(),
+            lifted_by=personas.operator_a,
+        )
+        facility = make_facility(personas.net_a, f"兼務先{i}", "clinic")
+        Affiliation.objects.create(user=personas.nurse, facility=facility, status="ended")
+    client = client_for(personas.operator_a)
+    with django_assert_max_num_queries(USER_QUERIES):
+        response = client.get(_url("user", personas.nurse))
+    html = response.content.decode()
+    assert html.count("過去の停止") == n and html.count("兼務先") == n
