@@ -16,9 +16,17 @@ from renrakucho.facilities.models import phone_validator, postal_code_validator
 from renrakucho.files.uploads import check_upload
 from renrakucho.networks.models import Network
 
-from .models import CareLevel, CareTeamMember, Consent, KeyPerson, Resident, TeamRole
+from .models import CareLevel, CareTeamMember, Consent, KeyPerson, Resident, Sex, TeamRole
 
 KANA_ERROR = _("フリガナはカタカナまたはひらがなで入力してください。")
+
+
+class JapaneseLabels:
+    """Labels without the English-style colon (Japanese forms put the label above the field)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +87,7 @@ DETAIL_FIELDS = (
 )
 
 
-class ResidentForm(forms.ModelForm):
+class ResidentForm(JapaneseLabels, forms.ModelForm):
     """The resident record. With `basic_only` (no team-sharing consent in force) only the
     fields of the basic card are on the form, so nothing beyond the card is shown or changed.
     """
@@ -121,6 +129,7 @@ class ResidentForm(forms.ModelForm):
             self.fields["phone"].validators.append(phone_validator)
             self.fields["postal_code"].validators.append(postal_code_validator)
         self.fields["care_level"].choices = [("", _("未設定")), *CareLevel.choices]
+        self.fields["sex"].choices = [("", _("選択してください")), *Sex.choices]
 
     def clean_name_kana(self):
         return _clean_kana(self.cleaned_data.get("name_kana", ""))
@@ -185,7 +194,7 @@ class ResidentCreateForm(ResidentForm):
         return fields
 
 
-class KeyPersonForm(forms.ModelForm):
+class KeyPersonForm(JapaneseLabels, forms.ModelForm):
     class Meta:
         model = KeyPerson
         fields = ("name", "name_kana", "relation", "phone", "is_guardian")
@@ -225,7 +234,7 @@ def key_person_initial(people: list[KeyPerson]) -> list[dict]:
 # --- Search -----------------------------------------------------------------------------
 
 
-class ResidentSearchForm(forms.Form):
+class ResidentSearchForm(JapaneseLabels, forms.Form):
     q = forms.CharField(label=_("氏名・フリガナで検索"), required=False, max_length=100)
     care_level = forms.MultipleChoiceField(
         label=_("要介護度"),
@@ -245,7 +254,7 @@ class ResidentSearchForm(forms.Form):
 # --- Consent ----------------------------------------------------------------------------
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(JapaneseLabels, forms.ModelForm):
     scan = forms.FileField(
         label=_("同意書（スキャン・写真）"),
         required=False,
@@ -289,7 +298,7 @@ class ConsentForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ConsentRevokeForm(forms.Form):
+class ConsentRevokeForm(JapaneseLabels, forms.Form):
     revoked_on = forms.DateField(label=_("撤回日"), widget=DateInput())
     reason = forms.CharField(label=_("撤回理由"), max_length=300)
 
@@ -301,7 +310,7 @@ class ConsentRevokeForm(forms.Form):
 # --- Care team --------------------------------------------------------------------------
 
 
-class ProfessionalSearchForm(forms.Form):
+class ProfessionalSearchForm(JapaneseLabels, forms.Form):
     q = forms.CharField(label=_("氏名・フリガナ"), required=False, max_length=100)
     occupation = forms.ModelChoiceField(
         label=_("職種"),
@@ -312,7 +321,7 @@ class ProfessionalSearchForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(JapaneseLabels, forms.Form):
     invitee = UserChoiceField(
         queryset=User.objects.none(),
         label=_("招待する専門職"),
@@ -342,7 +351,7 @@ class InviteForm(forms.Form):
         self.fields["invitee"].queryset = candidates
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(JapaneseLabels, forms.Form):
     successor = forms.TypedChoiceField(label=_("後任のチームリーダー"), required=False)
     reason = forms.CharField(label=_("理由（任意）"), required=False, max_length=300)
 
@@ -358,5 +367,5 @@ class LeaveForm(forms.Form):
         return self.others.get(self.cleaned_data.get("successor") or "")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(JapaneseLabels, forms.Form):
     reason = forms.CharField(label=_("理由（任意）"), required=False, max_length=300)

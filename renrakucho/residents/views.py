@@ -232,7 +232,17 @@ def access_history(request, resident_uuid):
 # --- Consent ----------------------------------------------------------------------------
 
 
+def _revoke_form(consent, data=None) -> ConsentRevokeForm:
+    # One revoke form per consent on the page: ids must not repeat.
+    return ConsentRevokeForm(data, auto_id=f"revoke-{consent.uuid.hex[:8]}-%s")
+
+
 def _render_consents(request, access, *, form=None, revoke_form=None, revoke_target=None):
+    history = selectors.consents_of(access)
+    rows = [
+        (c, revoke_form if c.uuid == revoke_target and revoke_form else _revoke_form(c))
+        for c in history
+    ]
     _audit_read(request, access, Action.CONSENT_VIEW)
     return render(
         request,
@@ -240,11 +250,9 @@ def _render_consents(request, access, *, form=None, revoke_form=None, revoke_tar
         {
             "access": access,
             "resident": access.resident,
-            "consents": selectors.consents_of(access),
+            "rows": rows,
             "form": form or ConsentForm(),
-            "revoke_form": revoke_form,
             "revoke_target": revoke_target,
-            "blank_revoke_form": ConsentRevokeForm(),
         },
     )
 
@@ -278,7 +286,7 @@ def consents(request, resident_uuid):
 def consent_revoke(request, resident_uuid, consent_uuid):
     access = access_resident(request.user, resident_uuid, permission=Permission.MANAGE_CONSENT)
     consent = selectors.consent_of(access, consent_uuid)
-    form = ConsentRevokeForm(request.POST)
+    form = _revoke_form(consent, request.POST)
     if form.is_valid():
         try:
             services.consent_revoke(

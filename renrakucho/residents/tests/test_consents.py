@@ -253,3 +253,16 @@ def test_consents_query_count_does_not_grow(
     # access (1), consents with recorder and revoker (1), audit row.
     with django_assert_max_num_queries(SIGNED_IN_OVERHEAD + 2 + AUDIT_ROW):
         client.get(url(personas))
+
+
+def test_each_revoke_form_has_its_own_ids(personas, client_for):
+    import re
+
+    Consent.objects.create(
+        resident=personas.resident, consenter="self", recorded_by=personas.doctor,
+        consented_on=datetime.date(2024, 1, 1), scope_emergency=True,
+    )  # fmt: skip
+    html = client_for(personas.nurse).get(url(personas)).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert html.count('name="reason"') == 2
