@@ -26,7 +26,7 @@ from renrakucho.accounts.models import User
 from renrakucho.audit.models import AuditEvent
 from renrakucho.core.text import fold
 from renrakucho.facilities.models import Affiliation, Facility
-from renrakucho.networks.models import Network, Suspension
+from renrakucho.networks.models import Network, OperatorRole, Suspension
 
 from .access import ResidentAccess, residents_on_my_teams, residents_visible_to
 from .models import CareLevel, CareTeamMember, Consent, KeyPerson, Resident
@@ -304,20 +304,28 @@ def doctor_in_network(doctor: User, network: Network) -> bool:
 
 
 def pending_invitations(user) -> QuerySet[CareTeamMember]:
-    """Open invitations addressed to `user`, newest first, in Networks where `user` is not
-    suspended, for residents not archived. With resident, network and inviter: one query.
+    """Open invitations addressed to `user`, newest first, for residents not archived, in
+    Networks `user` may act in now (an active affiliation or operator role there, and no
+    suspension). With resident, network and inviter: one query.
 
     The invitee is not on the team yet, so only the resident's name and kana are shown.
     """
     if not user.is_authenticated:
         return CareTeamMember.objects.none()
-    suspended = Suspension.objects.filter(
-        user=user, network=OuterRef("resident__network"), lifted_at__isnull=True
+    network = OuterRef("resident__network")
+    affiliated = Affiliation.objects.filter(
+        user=user,
+        status=Affiliation.Status.ACTIVE,
+        facility__status=Facility.Status.APPROVED,
+        facility__network=network,
     )
+    operating = OperatorRole.objects.filter(user=user, network=network, is_active=True)
+    suspended = Suspension.objects.filter(user=user, network=network, lifted_at__isnull=True)
     return (
         CareTeamMember.objects.filter(
             user=user, status=CareTeamMember.Status.INVITED, resident__archived_at__isnull=True
         )
+        .filter(Q(Exists(affiliated)) | Q(Exists(operating)))
         .exclude(Exists(suspended))
         .select_related("resident", "resident__network", "invited_by")
         .order_by("-created_at", "-id")

@@ -40,6 +40,17 @@ def test_pending_invitations_skip_suspended_networks(personas):
     assert len(selectors.pending_invitations(personas.pharmacist)) == 0
 
 
+def test_pending_invitations_skip_networks_left(personas):
+    from renrakucho.facilities.models import Affiliation
+
+    CareTeamMember.objects.create(
+        resident=personas.resident, user=personas.pharmacist, role=TeamRole.PHARMACIST,
+        invited_by=personas.caremanager,
+    )  # fmt: skip
+    Affiliation.objects.filter(user=personas.pharmacist).update(status="ended")
+    assert len(selectors.pending_invitations(personas.pharmacist)) == 0
+
+
 def test_team_of_splits_active_invited_history(personas, more_members):
     more_members(6)
     from renrakucho.residents.access import access_resident
