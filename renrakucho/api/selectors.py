@@ -123,9 +123,9 @@ def user_by_uuid(user_id) -> User | None:
 
 
 def me(user) -> dict:
-    """The signed-in user's profile: occupations, facilities, Networks. Five queries after
-    the user: occupations, affiliations (+facility, network), and the three of
-    active_network_ids (operated ids are derived from the same rows)."""
+    """The signed-in user's profile: occupations, facilities, Networks (those the user may
+    act in: suspended ones are left out). Seven queries: the three of active_network_ids,
+    affiliations (+facility, network), Networks, operator roles, occupations."""
     active_ids = user.active_network_ids()
     affiliations = (
         user.affiliations.filter(

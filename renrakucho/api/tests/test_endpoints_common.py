@@ -90,3 +90,16 @@ def test_every_resident_operation_is_404_out_of_reach(personas, api_for, who):
     assert sorted(personas.resident.team_members.values_list("status", flat=True)) == before
     assert personas.resident.consents.count() == 1
     assert not AuditEvent.objects.exists()
+
+
+def test_writes_with_a_bearer_token_need_no_csrf_token(personas, api_for):
+    # Bearer tokens are not sent by browsers on their own, so CSRF does not apply; a
+    # session cookie alone never authenticates an API call.
+    api = api_for(personas.nurse, enforce_csrf_checks=True)
+    response = api.patch(f"/residents/{personas.resident.uuid}", {"phone": "0265-55-5555"})
+    assert response.status_code == 200
+
+
+def test_a_session_cookie_alone_does_not_authenticate(personas, client_for):
+    client = client_for(personas.nurse)
+    assert client.get(f"/api/v1/residents/{personas.resident.uuid}").status_code == 401
