@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     STAFF_APPROVE = "staff.approve", _("職員の承認")
     STAFF_REJECT = "staff.reject", _("職員の却下")
     STAFF_END = "staff.end", _("所属の終了")
+    STAFF_ROLE = "staff.role", _("事業所管理者権限の変更")
     USER_SUSPEND = "user.suspend", _("利用停止")
     USER_UNSUSPEND = "user.unsuspend", _("利用停止の解除")
     NETWORK_SETTINGS = "network.settings", _("ネットワーク設定の変更")

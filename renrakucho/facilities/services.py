@@ -437,8 +437,7 @@ def affiliation_set_admin(
     """Give or take a facility admin's rights (管理者権限) to an active staff member.
 
     Raises ValidationError when the affiliation is not active or when it would leave the
-    facility without an admin. Audited as STAFF_APPROVE with detail {"is_admin": …} (the
-    audit Action enum has no dedicated role-change action yet).
+    facility without an admin. Audited as STAFF_ROLE with detail {"is_admin": …}.
     """
     affiliation = _lock(affiliation)
     if affiliation.status != Affiliation.Status.ACTIVE:
@@ -450,7 +449,7 @@ def affiliation_set_admin(
     affiliation.is_admin = is_admin
     affiliation.save(update_fields=["is_admin", "updated_at"])
     audit_record(
-        action=Action.STAFF_APPROVE,
+        action=Action.STAFF_ROLE,
         actor=actor,
         request=request,
         network_id=affiliation.facility.network_id,

@@ -297,7 +297,7 @@ def test_admin_rights_can_be_taken_but_not_from_the_last_admin(client_for, perso
     assert "管理者が一人もいなくなるため、管理者権限を外せません。" in response.content.decode()
     own.refresh_from_db()
     assert own.is_admin
-    details = [e.detail for e in AuditEvent.objects.filter(action=Action.STAFF_APPROVE)]
+    details = [e.detail for e in AuditEvent.objects.filter(action=Action.STAFF_ROLE)]
     assert details == [{"is_admin": False}, {"is_admin": True}]  # newest first
 
 
