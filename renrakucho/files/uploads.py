@@ -17,10 +17,14 @@ import warnings
 from dataclasses import dataclass
 
 import filetype
+import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
+
+# HEIC is what iPhones photograph in; pillow-heif teaches Pillow to read it.
+pillow_heif.register_heif_opener()
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,8 @@ def check_upload(
 
     - larger than `max_bytes`, or empty → refused;
     - content not one of `kinds` (whatever the file is called) → refused;
-    - images are decoded and re-encoded without metadata (HEIC becomes JPEG, and needs the
-      optional `pillow-heif` package; without it HEIC is refused with an explanation).
+    - images are decoded and re-encoded without metadata (HEIC, read through pillow-heif,
+      becomes JPEG).
     """
     size = _size_of(upload)
     if size == 0:
@@ -106,24 +110,7 @@ def check_upload(
     return _reencode_image(upload, kind)
 
 
-def _heif_available() -> bool:
-    try:
-        import pillow_heif  # type: ignore[import-not-found]
-    except ImportError:
-        return False
-    pillow_heif.register_heif_opener()
-    return True
-
-
 def _reencode_image(upload, kind: Kind) -> CheckedFile:
-    if kind is HEIC and not _heif_available():
-        raise ValidationError(
-            _(
-                "HEIC形式の画像はこのサーバーでは変換できません。"
-                "JPEGまたはPDFに変換してからアップロードしてください。"
-            ),
-            code="heic_unsupported",
-        )
     unreadable = ValidationError(
         _("画像を読み込めませんでした。ファイルが壊れていないか確認してください。"),
         code="unreadable",

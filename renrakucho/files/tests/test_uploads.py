@@ -120,9 +120,14 @@ def test_too_many_pixels_is_refused(monkeypatch):
     assert MAX_IMAGE_PIXELS > 35_000_000  # an A4 page at 600 dpi still passes
 
 
-def test_heic_without_decoder_is_refused_with_advice(monkeypatch):
-    monkeypatch.setattr("renrakucho.files.uploads._heif_available", lambda: False)
-    heic_head = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 32
-    with pytest.raises(ValidationError) as caught:
-        check_upload(upload("IMG_0001.HEIC", heic_head, "image/heic"), max_bytes=LIMIT)
-    assert "HEIC形式の画像はこのサーバーでは変換できません" in caught.value.messages[0]
+def test_heic_from_a_phone_becomes_jpeg_without_location():
+    exif = Image.Exif()
+    exif[0x8825] = {2: (35.0, 50.0, 0.0)}  # GPSInfo: latitude
+    exif[0x010F] = "Apple"
+    raw = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(raw, format="HEIF", exif=exif.tobytes())
+    checked = check_upload(upload("IMG_0001.HEIC", raw.getvalue(), "image/heic"), max_bytes=LIMIT)
+    assert checked.content_type == "image/jpeg" and checked.name.endswith(".jpg")
+    with Image.open(checked.file) as result:
+        assert result.format == "JPEG" and result.size == (64, 48)
+        assert not result.getexif()
