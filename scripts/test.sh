@@ -17,7 +17,10 @@ CI="${CI:-false}"
 WORKERS="${PYTEST_WORKERS:-0}"
 PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/renrakucho_test}"
 CHROMIUM=/usr/bin/chromium
-read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
+EXTRA=()  # PYTEST_ARGS split as the shell would (quotes kept together)
+if [ -n "${PYTEST_ARGS:-}" ]; then
+    mapfile -t EXTRA < <(python3 -c 'import shlex, sys; print(*shlex.split(sys.argv[1]), sep="\n")' "$PYTEST_ARGS")
+fi
 
 started=$SECONDS
 recap=()
@@ -103,14 +106,17 @@ if config["ENGINE"] != "django.db.backends.postgresql":
     sys.exit(f"not a PostgreSQL URL: {config['ENGINE']}")
 # The test database does not exist yet; pytest-django creates it from the server's
 # maintenance database, so that is what must answer.
-psycopg.connect(
-    dbname="postgres",
-    host=config["HOST"] or None,
-    port=config["PORT"] or None,
-    user=config["USER"] or None,
-    password=config["PASSWORD"] or None,
-    connect_timeout=3,
-).close()
+try:
+    psycopg.connect(
+        dbname="postgres",
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        connect_timeout=3,
+    ).close()
+except psycopg.Error as error:
+    sys.exit(f"PostgreSQL: {str(error).splitlines()[0]}")
 PY
     run_pytest postgresql env -u REDIS_URL -u DEBUG HUEY_IMMEDIATE=true DATABASE_URL="$PG_URL" \
         "$BIN/pytest" -q -rfE "${xdist[@]}" -m "not browser" "${EXTRA[@]}"
