@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Compile renrakucho/locale/*/LC_MESSAGES/django.po to .mo with Babel (make setup).
-# Babel comes with the venv; GNU gettext (msgfmt) is not on every machine. *.mo are not in git.
+# Compile the translation catalogues with Babel (make setup); see compile_translations.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -d renrakucho/locale ] && find renrakucho/locale -name 'django.po' | grep -q .; then
-    .venv/bin/pybabel -q compile -d renrakucho/locale -D django
+if [ -d renrakucho/locale ]; then
+    .venv/bin/python scripts/compile_translations.py
 fi
