@@ -1,0 +1,34 @@
+"""Japanese first, English available: both catalogues are complete and pages switch language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_catalogue_is_complete_and_keeps_placeholders(language):
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    assert not missing, f"{language}: untranslated {missing[:5]}"
+    for message in catalog:
+        if message.id:
+            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
+                PLACEHOLDER.findall(message.string)
+            ), message.id
+
+
+def test_login_page_is_japanese_by_default_and_english_on_request(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'lang="ja"' in body and "ログイン" in body
+
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert 'lang="en"' in body and "Log in" in body and "ログインID" not in body
