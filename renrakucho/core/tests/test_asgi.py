@@ -3,6 +3,7 @@ HTTP reaches the Django app through a2wsgi's thread pool."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -44,7 +45,10 @@ def asgi_get(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
 
         await asyncio.wait_for(application(scope, receive, send), timeout=20)
 
-    asyncio.run(run())
+    # A thread of its own: Playwright's sync API (browser tests, same session) keeps an event
+    # loop running in the main thread, where asyncio.run() is refused.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, run()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body
