@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from renrakucho.testing.personas import make_personas
 
@@ -9,6 +10,14 @@ def _fast_hashing(settings):
     # Argon2 is what production uses (tested in accounts); tests hash with MD5 for speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates a request's language in the thread and leaves it there: a
+    # test asking for English would otherwise turn every later gettext() into English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
