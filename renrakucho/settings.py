@@ -27,8 +27,9 @@ def _secret_key() -> str:
         return Path(path).read_text().strip()
     if key := os.environ.get("SECRET_KEY"):
         return key
-    # Development fallback: a key generated once and kept under var/ so sessions survive
-    # restarts. Production must set SECRET_KEY or SECRET_KEY_FILE (DEBUG off refuses this).
+    # Fallback for `make run` and single-machine installs: a random key generated once and
+    # kept under var/ (mode 0600) so sessions survive restarts. Deployments with several app
+    # servers must share one key through SECRET_KEY or SECRET_KEY_FILE.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.core.management.utils import get_random_secret_key
@@ -275,7 +276,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # huey adds its own handler; without this every consumer line is printed twice.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -22,4 +22,7 @@ echo "== uv sync --frozen ($("$UV" --version))"
 # The machine's interpreter (resolved through shims such as pyenv's, so that an existing .venv
 # is recognised as made from it), never a downloaded one: not every machine can download.
 interpreter="$("$PYTHON" -c 'import sys; print(sys.executable)')"
-UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --python "$interpreter"
+# RENRAKUCHO_EXTRAS="s3" adds optional dependency groups (S3-compatible storage needs boto3).
+extras=()
+for extra in ${RENRAKUCHO_EXTRAS:-}; do extras+=(--extra "$extra"); done
+UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --python "$interpreter" "${extras[@]}"

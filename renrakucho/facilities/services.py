@@ -352,6 +352,17 @@ def _has_other_admin(affiliation: Affiliation) -> bool:
     return bool(list(others))
 
 
+def _audit_staff(action, *, actor, affiliation: Affiliation, request, detail=None) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        network_id=affiliation.facility.network_id,
+        target=affiliation,
+        detail=detail,
+    )
+
+
 @transaction.atomic
 def staff_approve(
     *, actor: User, affiliation: Affiliation, request: HttpRequest | None = None
@@ -365,13 +376,7 @@ def staff_approve(
     affiliation.approved_by = actor
     affiliation.approved_at = timezone.now()
     affiliation.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    audit_record(
-        action=Action.STAFF_APPROVE,
-        actor=actor,
-        request=request,
-        network_id=affiliation.facility.network_id,
-        target=affiliation,
-    )
+    _audit_staff(Action.STAFF_APPROVE, actor=actor, affiliation=affiliation, request=request)
     return affiliation
 
 
@@ -386,13 +391,7 @@ def staff_reject(
         raise ValidationError(_("この職員は承認待ちではありません。"))
     affiliation.status = Affiliation.Status.REJECTED
     affiliation.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action=Action.STAFF_REJECT,
-        actor=actor,
-        request=request,
-        network_id=affiliation.facility.network_id,
-        target=affiliation,
-    )
+    _audit_staff(Action.STAFF_REJECT, actor=actor, affiliation=affiliation, request=request)
     return affiliation
 
 
@@ -420,13 +419,7 @@ def affiliation_end(
     affiliation.ended_at = timezone.now()
     affiliation.ended_by = actor
     affiliation.save(update_fields=["status", "ended_at", "ended_by", "updated_at"])
-    audit_record(
-        action=Action.STAFF_END,
-        actor=actor,
-        request=request,
-        network_id=affiliation.facility.network_id,
-        target=affiliation,
-    )
+    _audit_staff(Action.STAFF_END, actor=actor, affiliation=affiliation, request=request)
     return affiliation
 
 
@@ -448,12 +441,11 @@ def affiliation_set_admin(
         raise ValidationError(_("管理者が一人もいなくなるため、管理者権限を外せません。"))
     affiliation.is_admin = is_admin
     affiliation.save(update_fields=["is_admin", "updated_at"])
-    audit_record(
-        action=Action.STAFF_ROLE,
+    _audit_staff(
+        Action.STAFF_ROLE,
         actor=actor,
+        affiliation=affiliation,
         request=request,
-        network_id=affiliation.facility.network_id,
-        target=affiliation,
         detail={"is_admin": is_admin},
     )
     return affiliation
