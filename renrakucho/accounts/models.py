@@ -101,29 +101,33 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Relations named here are defined above this app (facilities, networks); reaching them
     # through the reverse managers keeps the import direction down.
+    def _network_links(self) -> tuple[set[int], set[int], set[int]]:
+        """(affiliated, operated, suspended) Network ids, in one UNION query: this runs on
+        every request (login policy, navigation), so it must stay cheap."""
+        affiliated = self.affiliations.filter(
+            status="active", facility__status="approved"
+        ).values_list("facility__network_id", models.Value("a", output_field=models.CharField()))
+        operated = self.operator_roles.filter(is_active=True).values_list(
+            "network_id", models.Value("o", output_field=models.CharField())
+        )
+        suspended = self.suspensions.filter(lifted_at__isnull=True).values_list(
+            "network_id", models.Value("s", output_field=models.CharField())
+        )
+        links: dict[str, set[int]] = {"a": set(), "o": set(), "s": set()}
+        parts = (affiliated.order_by(), operated.order_by(), suspended.order_by())
+        for network_id, kind in parts[0].union(*parts[1:], all=True):
+            links[kind].add(network_id)
+        return links["a"], links["o"], links["s"]
+
     def active_network_ids(self) -> set[int]:
         """Networks this user may act in: active affiliations and operator roles, minus
         suspensions in force."""
-        affiliated = set(
-            self.affiliations.filter(status="active", facility__status="approved").values_list(
-                "facility__network_id", flat=True
-            )
-        )
-        operated = set(
-            self.operator_roles.filter(is_active=True).values_list("network_id", flat=True)
-        )
-        suspended = set(
-            self.suspensions.filter(lifted_at__isnull=True).values_list("network_id", flat=True)
-        )
+        affiliated, operated, suspended = self._network_links()
         return (affiliated | operated) - suspended
 
     def operated_network_ids(self) -> set[int]:
-        operated = set(
-            self.operator_roles.filter(is_active=True).values_list("network_id", flat=True)
-        )
-        return operated - set(
-            self.suspensions.filter(lifted_at__isnull=True).values_list("network_id", flat=True)
-        )
+        _, operated, suspended = self._network_links()
+        return operated - suspended
 
     def can_log_in(self) -> bool:
         return self.is_active and (self.is_superuser or bool(self.active_network_ids()))
