@@ -274,10 +274,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"strip_query": {"()": "renrakucho.core.logging.StripQueryString"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "uvicorn.access": {
+            "handlers": ["console"],
+            "filters": ["strip_query"],
+            "level": "INFO",
+            "propagate": False,
+        },
         # huey adds its own handler; without this every consumer line is printed twice.
         "huey": {"level": "INFO", "propagate": False},
     },
