@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "renrakucho.facilities",
     "renrakucho.audit",
     "renrakucho.files",
+    "renrakucho.notifications",
     "renrakucho.residents",
+    "renrakucho.timeline",
     "renrakucho.console",
     "renrakucho.api",
 ]

@@ -102,6 +102,21 @@ class Municipality(models.Model):
         return f"{self.prefecture_name}{self.name}"
 
 
+def default_vital_thresholds() -> dict:
+    """A value is abnormal when below `low` or at/above `high` (e.g. SpO2 < 90 %, systolic
+    ≥ 180 mmHg). Each Network's operator can change these."""
+    return {
+        "systolic": {"low": 90, "high": 180},
+        "diastolic": {"high": 110},
+        "pulse": {"low": 40, "high": 120},
+        "temperature": {"low": 35.0, "high": 38.0},
+        "spo2": {"low": 90},
+        "respiration": {"low": 10, "high": 30},
+        "glucose": {"low": 70, "high": 300},
+        "pain": {"high": 7},
+    }
+
+
 class Network(TimeStampedModel):
     """連絡帳ネットワーク: one operated tenant, serving one or more municipalities."""
 
@@ -112,6 +127,9 @@ class Network(TimeStampedModel):
         Municipality, related_name="networks", verbose_name=_("対象市区町村")
     )
     two_factor_required = models.BooleanField(_("二要素認証を必須にする"), default=False)
+    vital_thresholds = models.JSONField(
+        _("バイタルの異常値の基準"), default=default_vital_thresholds
+    )
     contact = models.CharField(_("問い合わせ先"), max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
 

@@ -1,0 +1,61 @@
+"""In-app notifications (通知) and e-mail digests. Infrastructure: features call
+notifications.services; this app knows no feature. Notification text is built from `kind`
+and rendered for the reader, so a row never stores clinical content."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    NEW_POST = "new_post", _("新しい記事")
+    MENTION = "mention", _("メンション")
+    REQUEST_ASSIGNED = "request_assigned", _("依頼")
+    REQUEST_OVERDUE = "request_overdue", _("期限切れの依頼")
+    URGENT_POST = "urgent_post", _("緊急の記事")
+    ABNORMAL_VITALS = "abnormal_vitals", _("バイタルの異常値")
+    NOTICE = "notice", _("お知らせ")
+    COMMENT = "comment", _("コメント")
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Where the notification leads (a path with UUIDs only) and what it is about; the page
+    # behind the link checks access again when opened.
+    url = models.CharField(max_length=300)
+    resident_uuid = models.UUIDField(null=True, blank=True)
+    target_uuid = models.UUIDField(null=True, blank=True)
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_inbox")]
+
+
+class EmailPreference(models.TextChoices):
+    URGENT_AND_DAILY = "urgent_daily", _("緊急はすぐ、その他は1日1回まとめて")
+    DAILY = "daily", _("1日1回まとめて")
+    URGENT_ONLY = "urgent", _("緊急のみすぐ")
+    OFF = "off", _("メールを受け取らない")
+
+
+class NotificationSetting(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_setting"
+    )
+    email = models.CharField(
+        _("メール通知"),
+        max_length=20,
+        choices=EmailPreference.choices,
+        default=EmailPreference.URGENT_AND_DAILY,
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user"]
