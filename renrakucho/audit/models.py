@@ -46,6 +46,12 @@ class Action(models.TextChoices):
     NETWORK_SETTINGS = "network.settings", _("ネットワーク設定の変更")
     EXPORT = "data.export", _("エクスポート")
     PRINT = "data.print", _("印刷")
+    POST_VIEW = "timeline.view", _("タイムラインの閲覧")
+    POST_CREATE = "timeline.post", _("記事の投稿")
+    POST_EDIT = "timeline.edit", _("記事の編集")
+    POST_RETRACT = "timeline.retract", _("記事の取り消し")
+    ATTACHMENT_VIEW = "timeline.attachment", _("添付ファイルの閲覧")
+    TIMELINE_PRINT = "timeline.print", _("タイムラインの印刷")
 
 
 class AuditEvent(models.Model):
