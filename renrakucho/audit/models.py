@@ -52,6 +52,15 @@ class Action(models.TextChoices):
     POST_RETRACT = "timeline.retract", _("記事の取り消し")
     ATTACHMENT_VIEW = "timeline.attachment", _("添付ファイルの閲覧")
     TIMELINE_PRINT = "timeline.print", _("タイムラインの印刷")
+    MEDICATION_VIEW = "medication.view", _("服薬・病名の閲覧")
+    MEDICATION_ADD = "medication.add", _("服薬の登録")
+    MEDICATION_EDIT = "medication.edit", _("服薬の変更")
+    MEDICATION_END = "medication.end", _("服薬の終了")
+    DIAGNOSIS_ADD = "diagnosis.add", _("病名の登録")
+    DIAGNOSIS_EDIT = "diagnosis.edit", _("病名の変更")
+    DIAGNOSIS_END = "diagnosis.end", _("病名の終了")
+    NOTICE_PUBLISH = "notice.publish", _("お知らせの発信")
+    NOTICE_REMIND = "notice.remind", _("お知らせの再通知")
 
 
 class AuditEvent(models.Model):

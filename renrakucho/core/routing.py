@@ -1,2 +1,0 @@
-# Websocket routes are added by the realtime features (timeline, chat); none yet.
-websocket_urlpatterns: list = []
