@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "renrakucho.timeline",
     "renrakucho.console",
     "renrakucho.api",
+    "renrakucho.home",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "residents:dashboard"
+LOGIN_REDIRECT_URL = "home:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -5,7 +5,8 @@ from renrakucho.api.urls import api
 
 urlpatterns = [
     path("", include("renrakucho.core.urls")),
-    # The dashboard is "/", resident pages under /residents/.
+    # The dashboard (ホーム) is "/", resident pages under /residents/.
+    path("", include("renrakucho.home.urls")),
     path("", include("renrakucho.residents.urls")),
     path("accounts/", include("renrakucho.accounts.urls")),
     path("facilities/", include("renrakucho.facilities.urls")),

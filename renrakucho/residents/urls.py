@@ -2,10 +2,9 @@ from django.urls import path
 
 from . import views
 
-# Mounted at the site root: the dashboard is "/", everything else is under /residents/.
+# Mounted at the site root; every page is under /residents/ (the dashboard "/" is home's).
 app_name = "residents"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("residents/", views.resident_list, name="list"),
     path("residents/new/", views.resident_create, name="create"),
     path(

@@ -1,4 +1,4 @@
-"""Resident screens: dashboard, list and search, card, edit, consent, team, access history.
+"""Resident screens: list and search, card, edit, consent, team, access history.
 
 Thin function views: decorators → access (residents.access) → form → service → render.
 Every page that shows resident data writes an audit row (reads here, writes in services).
@@ -36,7 +36,6 @@ from .forms import (
     key_person_initial,
 )
 
-DASHBOARD_LIMIT = 100
 CANDIDATE_LIMIT = 30
 
 
@@ -64,23 +63,7 @@ def _audit_list(request, residents: list, *, view: str, **detail):
     )
 
 
-# --- Dashboard and list -----------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request):
-    residents = list(selectors.my_residents(request.user)[: DASHBOARD_LIMIT + 1])
-    more = len(residents) > DASHBOARD_LIMIT
-    residents = residents[:DASHBOARD_LIMIT]
-    invitations = list(selectors.pending_invitations(request.user))
-    if residents:
-        _audit_list(request, residents, view="dashboard")
-    return render(
-        request,
-        "residents/dashboard.html",
-        {"residents": residents, "more": more, "invitations": invitations},
-    )
+# --- List ---------------------------------------------------------------------------
 
 
 @login_required
@@ -424,7 +407,7 @@ def team_leave(request, resident_uuid):
             add_service_errors(form, error)
         else:
             messages.success(request, _("支援チームから退出しました。"))
-            return redirect("residents:dashboard")
+            return redirect("home:dashboard")
     return _render_team(request, access, leave_form=form)
 
 
@@ -484,7 +467,7 @@ def invitation_accept(request, membership_uuid):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("residents:dashboard")
+        return redirect("home:dashboard")
     messages.success(request, _("支援チームに参加しました。"))
     return redirect(reverse("residents:detail", kwargs={"resident_uuid": member.resident.uuid}))
 
@@ -506,4 +489,4 @@ def invitation_decline(request, membership_uuid):
             messages.error(request, message)
     else:
         messages.success(request, _("招待を辞退しました。"))
-    return redirect("residents:dashboard")
+    return redirect("home:dashboard")

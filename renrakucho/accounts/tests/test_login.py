@@ -34,9 +34,9 @@ def test_login_page_is_japanese_and_phone_ready(client):
 def test_login_success_goes_to_dashboard(personas, login):
     client, response = login("p-nurse")
     assert response.status_code == 302
-    assert response["Location"] == reverse("residents:dashboard")
+    assert response["Location"] == reverse("home:dashboard")
     assert _is_signed_in(client)
-    assert client.get(reverse("residents:dashboard")).status_code == 200
+    assert client.get(reverse("home:dashboard")).status_code == 200
 
 
 def test_full_width_login_id_is_accepted(personas, login):
@@ -82,7 +82,7 @@ def test_safe_next_is_followed(personas, login):
 )
 def test_offsite_next_is_ignored(personas, login, evil):
     _client, response = login("p-nurse", next=evil)
-    assert response["Location"] == reverse("residents:dashboard")
+    assert response["Location"] == reverse("home:dashboard")
 
 
 def test_signed_in_user_visiting_login_is_sent_on(personas, client_for):
@@ -111,10 +111,10 @@ def test_no_affiliation_reason_is_not_given_for_a_wrong_password(personas, login
 
 def test_signed_in_session_is_ended_when_the_last_affiliation_ends(personas, client_for):
     client = client_for(personas.pharmacist)
-    assert client.get(reverse("residents:dashboard")).status_code == 200
+    assert client.get(reverse("home:dashboard")).status_code == 200
     personas.pharmacist.affiliations.update(status=Affiliation.Status.ENDED)
 
-    response = client.get(reverse("residents:dashboard"))
+    response = client.get(reverse("home:dashboard"))
     assert response.status_code == 302
     assert response["Location"] == LOGIN_URL
     assert not _is_signed_in(client)

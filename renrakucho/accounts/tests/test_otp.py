@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 VERIFY = reverse("accounts:otp_verify")
 SETUP = reverse("accounts:otp_setup")
-DASHBOARD = reverse("residents:dashboard")
+DASHBOARD = reverse("home:dashboard")
 SETTINGS = reverse("accounts:settings")
 WRONG = "確認コードが正しくありません。"
 

@@ -5,14 +5,13 @@ from django.urls import reverse
 
 from renrakucho.audit.models import Action, AuditEvent
 from renrakucho.residents.models import CareTeamMember, Consent, TeamRole
-
-from .conftest import AUDIT_ROW, SIGNED_IN_OVERHEAD
+from renrakucho.residents.tests.conftest import AUDIT_ROW, SIGNED_IN_OVERHEAD
 
 URL = "/"
 
 
 def test_dashboard_url_is_the_root():
-    assert reverse("residents:dashboard") == URL
+    assert reverse("home:dashboard") == URL
 
 
 def test_my_residents_with_role_care_level_and_lead_marker(personas, client_for):
@@ -129,3 +128,15 @@ def test_query_count_does_not_grow_with_residents_or_invitations(
     # resident, Network and inviter), the audit row.
     with django_assert_max_num_queries(SIGNED_IN_OVERHEAD + 2 + AUDIT_ROW):
         client.get(URL)
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_wrong_method_is_405(personas, client_for):
+    client = client_for(personas.nurse)
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)(URL).status_code == 405, method

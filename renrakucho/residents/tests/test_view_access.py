@@ -43,7 +43,7 @@ RESIDENT_VIEWS = [
     "team_remove",
     "team_set_lead",
 ]
-GLOBAL_VIEWS = {"dashboard": {"get"}, "list": {"get"}, "create": {"get", "post"}}
+GLOBAL_VIEWS = {"list": {"get"}, "create": {"get", "post"}}
 
 
 @pytest.mark.parametrize("name", RESIDENT_VIEWS)
