@@ -235,6 +235,11 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CONSENT_FORM_MAX_BYTES = int(os.environ.get("CONSENT_FORM_MAX_MB", "20")) * 1024 * 1024
+# Timeline attachments (megabytes per file; files per post).
+TIMELINE_MAX_PHOTO_MB = float(os.environ.get("TIMELINE_MAX_PHOTO_MB", "20"))
+TIMELINE_MAX_PDF_MB = float(os.environ.get("TIMELINE_MAX_PDF_MB", "20"))
+TIMELINE_MAX_VIDEO_MB = float(os.environ.get("TIMELINE_MAX_VIDEO_MB", "200"))
+TIMELINE_MAX_FILES = int(os.environ.get("TIMELINE_MAX_FILES", "10"))
 
 STORAGES = {
     "default": {

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import filetype
@@ -33,15 +34,27 @@ class Kind:
     extension: str
     label: str
     is_image: bool
+    # "image", "video" or "document": what a file name's extension may claim (see match_name).
+    family: str = "document"
+    # Extensions a file of this kind is commonly named with (lower case, without the dot).
+    names: tuple[str, ...] = ()
 
 
-PDF = Kind("application/pdf", "pdf", "PDF", is_image=False)
-JPEG = Kind("image/jpeg", "jpg", "JPEG", is_image=True)
-PNG = Kind("image/png", "png", "PNG", is_image=True)
-HEIC = Kind("image/heic", "heic", "HEIC", is_image=True)
+PDF = Kind("application/pdf", "pdf", "PDF", is_image=False, family="document", names=("pdf",))
+JPEG = Kind(
+    "image/jpeg", "jpg", "JPEG", is_image=True, family="image", names=("jpg", "jpeg", "jpe")
+)
+PNG = Kind("image/png", "png", "PNG", is_image=True, family="image", names=("png",))
+HEIC = Kind("image/heic", "heic", "HEIC", is_image=True, family="image", names=("heic", "heif"))
+# Videos are stored as they are (no decoder here to re-encode them); only photos are
+# re-encoded without metadata.
+MP4 = Kind("video/mp4", "mp4", "MP4", is_image=False, family="video", names=("mp4", "m4v"))
+MOV = Kind("video/quicktime", "mov", "MOV", is_image=False, family="video", names=("mov", "qt"))
 
 # Scanned paper forms: a PDF from a scanner or a photo from a phone.
 DOCUMENT_KINDS: tuple[Kind, ...] = (PDF, JPEG, PNG, HEIC)
+# Everything a name's extension is checked against when `match_name` is on.
+KNOWN_KINDS: tuple[Kind, ...] = (PDF, JPEG, PNG, HEIC, MP4, MOV)
 
 # An A4 page scanned at 600 dpi is about 35 million pixels; beyond this a "photo" is more
 # likely a decompression bomb than a document.
@@ -69,13 +82,36 @@ def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}"
 
 
+def _too_large(limit: int) -> ValidationError:
+    return ValidationError(
+        _("ファイルが大きすぎます。%(limit)sMB以下のファイルを選んでください。")
+        % {"limit": _megabytes(limit)},
+        code="too_large",
+    )
+
+
+def _extension_of(name: str | None) -> str:
+    base = (name or "").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
 def check_upload(
-    upload, *, max_bytes: int, kinds: tuple[Kind, ...] = DOCUMENT_KINDS
+    upload,
+    *,
+    max_bytes: int,
+    kinds: tuple[Kind, ...] = DOCUMENT_KINDS,
+    limits: Mapping[Kind, int] | None = None,
+    match_name: bool = False,
 ) -> CheckedFile:
     """Return a safe copy of `upload` ready for a FileField, or raise ValidationError.
 
-    - larger than `max_bytes`, or empty → refused;
-    - content not one of `kinds` (whatever the file is called) → refused;
+    - empty, or larger than `max_bytes` → refused (code "empty" / "too_large");
+    - content not one of `kinds` (whatever the file is called) → refused ("bad_type");
+    - `limits` gives a smaller limit per kind (a photo 20 MB, a video 200 MB) → "too_large";
+    - with `match_name`, a name whose extension belongs to another family of files than the
+      content (a PDF named `clip.mp4`, a photo named `report.pdf`) is refused ("name_mismatch"):
+      the content still decides the type, the name may only contradict it. A name without a
+      known extension passes.
     - images are decoded and re-encoded without metadata (HEIC, read through pillow-heif,
       becomes JPEG).
     """
@@ -83,11 +119,7 @@ def check_upload(
     if size == 0:
         raise ValidationError(_("ファイルが空です。"), code="empty")
     if size > max_bytes:
-        raise ValidationError(
-            _("ファイルが大きすぎます。%(limit)sMB以下のファイルを選んでください。")
-            % {"limit": _megabytes(max_bytes)},
-            code="too_large",
-        )
+        raise _too_large(max_bytes)
     upload.seek(0)
     head = upload.read(_SNIFF_BYTES)
     upload.seek(0)
@@ -101,6 +133,19 @@ def check_upload(
             % {"kinds": "、".join(k.label for k in kinds)},
             code="bad_type",
         )
+    if limits and kind in limits and size > limits[kind]:
+        raise _too_large(limits[kind])
+    if match_name:
+        extension = _extension_of(getattr(upload, "name", ""))
+        claimed = next((k for k in KNOWN_KINDS if extension in k.names), None)
+        if claimed is not None and claimed.family != kind.family:
+            raise ValidationError(
+                _(
+                    "ファイル名の拡張子（.%(extension)s）とファイルの中身（%(kind)s）が一致しません。"
+                )
+                % {"extension": extension, "kind": kind.label},
+                code="name_mismatch",
+            )
     if not kind.is_image:
         return CheckedFile(
             getattr(upload, "file", upload),
