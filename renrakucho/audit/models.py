@@ -61,6 +61,10 @@ class Action(models.TextChoices):
     DIAGNOSIS_END = "diagnosis.end", _("病名の終了")
     NOTICE_PUBLISH = "notice.publish", _("お知らせの発信")
     NOTICE_REMIND = "notice.remind", _("お知らせの再通知")
+    POST_ACK = "timeline.ack", _("記事の了解")
+    COMMENT_CREATE = "timeline.comment", _("コメントの投稿")
+    REQUEST_CREATE = "timeline.request", _("依頼の登録")
+    REQUEST_STATUS = "timeline.request_status", _("依頼の状態の変更")
 
 
 class AuditEvent(models.Model):
