@@ -18,7 +18,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from renrakucho.core.routing import websocket_urlpatterns  # noqa: E402
+from renrakucho.routing import websocket_urlpatterns  # noqa: E402
 from renrakucho.wsgi import application as wsgi_application  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -12,13 +12,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from renrakucho.core.realtime import publish_on_commit
+from renrakucho.core.realtime import publish_on_commit, user_group
 
 from .models import Kind, Notification
-
-
-def user_group(user_uuid: uuid.UUID | str) -> str:
-    return f"user.{user_uuid}"
 
 
 @transaction.atomic

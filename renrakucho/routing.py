@@ -1,0 +1,7 @@
+"""Websocket routes of every app, assembled here (an entry point like urls.py) so that no
+lower layer has to import the features that own the consumers."""
+
+from renrakucho.notifications.routing import websocket_urlpatterns as notification_routes
+from renrakucho.timeline.routing import websocket_urlpatterns as timeline_routes
+
+websocket_urlpatterns = [*timeline_routes, *notification_routes]
