@@ -4,6 +4,7 @@ Every model here is resident-owned: read it only through residents.access / sele
 """
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -293,3 +294,152 @@ class CareTeamMember(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["user", "status"], name="careteam_user_status")]
+
+
+# --- Medication and disease lists (服薬・病名) --------------------------------------------
+
+
+class ClinicalListQuerySet(models.QuerySet):
+    def heads(self):
+        """The latest version of each item (superseded rows are history)."""
+        return self.filter(superseded_at__isnull=True)
+
+    def current(self, on: datetime.date | None = None):
+        """Items in force: the latest version of each, not ended."""
+        return self.heads().filter(ended_at__isnull=True)
+
+    def past(self, on: datetime.date | None = None):
+        """Latest versions no longer in force (ended)."""
+        return self.heads().filter(ended_at__isnull=False)
+
+
+class MedicationQuerySet(ClinicalListQuerySet):
+    def current(self, on: datetime.date | None = None):
+        """Also not past `until` (a course of medicine that has run out)."""
+        on = on or timezone.localdate()
+        return super().current(on).filter(models.Q(until__isnull=True) | models.Q(until__gte=on))
+
+    def past(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.heads().filter(models.Q(ended_at__isnull=False) | models.Q(until__lt=on))
+
+
+class ClinicalListEntry(TimeStampedModel):
+    """One version of an item on a resident's medication or disease list.
+
+    Clinical history is append-only: an edit never changes a row. It writes a new row that
+    `replaces` the previous one, and the previous one gets `superseded_at`/`superseded_by`
+    (the person who edited). All versions of one item share `lineage`. Removing an item is
+    an end marker (`ended_at`, `ended_by`, `end_reason`) on the latest version; nothing is
+    deleted. Only the latest version of an item may be edited or ended.
+    """
+
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    # When the item (its first version) was recorded: keeps an edited item in its place.
+    first_recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    name = models.CharField(_("名称"), max_length=200)
+    since = models.DateField(_("開始日"), null=True, blank=True)
+    note = models.CharField(_("備考"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        editable=False,
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(_("終了の理由"), max_length=300, blank=True)
+
+    objects = ClinicalListQuerySet.as_manager()
+
+    # Fields a person edits; a new version copies the rest.
+    EDITABLE_FIELDS: tuple[str, ...] = ("name", "since", "note")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_latest(self) -> bool:
+        return self.superseded_at is None
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+
+class Medication(ClinicalListEntry):
+    """服薬: a medicine the resident takes (name, dose and usage, since/until)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="medications")
+    dose = models.CharField(_("用量・用法"), max_length=300, blank=True)
+    until = models.DateField(_("終了日"), null=True, blank=True)
+
+    objects = MedicationQuerySet.as_manager()
+
+    EDITABLE_FIELDS = ("name", "dose", "since", "until", "note")
+
+    class Meta:
+        ordering = ["resident", "first_recorded_at", "id"]
+        verbose_name = _("服薬")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="medication_one_latest_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | ~models.Q(end_reason=""),
+                name="medication_end_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["resident", "superseded_at", "ended_at"], name="medication_current"
+            )
+        ]
+
+    def clean(self):
+        if self.since and self.until and self.until < self.since:
+            raise ValidationError({"until": _("終了日は開始日以降の日付にしてください。")})
+
+
+class Diagnosis(ClinicalListEntry):
+    """病名: a diagnosis of the resident (name, since)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="diagnoses")
+
+    class Meta:
+        ordering = ["resident", "first_recorded_at", "id"]
+        verbose_name = _("病名")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="diagnosis_one_latest_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | ~models.Q(end_reason=""),
+                name="diagnosis_end_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["resident", "superseded_at", "ended_at"], name="diagnosis_current")
+        ]
+
+    def clean(self):
+        if self.since and self.since > timezone.localdate():
+            raise ValidationError({"since": _("診断日に未来の日付は指定できません。")})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import medication_urls, views
 
 # Mounted at the site root; every page is under /residents/ (the dashboard "/" is home's).
 app_name = "residents"
@@ -45,3 +45,6 @@ urlpatterns = [
         name="team_set_lead",
     ),
 ]
+
+# 服薬・病名 (medication and disease lists).
+urlpatterns += medication_urls.urlpatterns

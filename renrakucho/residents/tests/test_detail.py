@@ -105,8 +105,9 @@ def test_card_query_count_does_not_grow(
     assert response.content.decode().count("親族 ") == 10
     assert small == large
     # access (1, with Network and primary doctor), key persons (1), team (3: members with
-    # users; occupations; affiliations with facilities), audit row.
-    with django_assert_max_num_queries(SIGNED_IN_OVERHEAD + 5 + AUDIT_ROW):
+    # users; occupations; affiliations with facilities), current medications and diagnoses
+    # (2), audit row.
+    with django_assert_max_num_queries(SIGNED_IN_OVERHEAD + 7 + AUDIT_ROW):
         client.get(url(personas))
 
 
