@@ -8,6 +8,8 @@ urlpatterns = [
     # The dashboard (ホーム) is "/", resident pages under /residents/.
     path("", include("renrakucho.home.urls")),
     path("", include("renrakucho.residents.urls")),
+    # The timeline: /residents/<uuid>/timeline/, /posts/<uuid>/, /attachments/<uuid>/.
+    path("", include("renrakucho.timeline.urls")),
     path("accounts/", include("renrakucho.accounts.urls")),
     path("facilities/", include("renrakucho.facilities.urls")),
     path("console/", include("renrakucho.console.urls")),

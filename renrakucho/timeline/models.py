@@ -16,6 +16,8 @@ from renrakucho.core.models import TimeStampedModel
 from renrakucho.networks.models import Network
 from renrakucho.residents.models import Resident
 
+from .vitals import SPECS
+
 
 class PostKind(models.TextChoices):
     MESSAGE = "message", _("連絡")
@@ -75,6 +77,17 @@ class Post(TimeStampedModel):
             models.Index(fields=["author", "-id"], name="post_author_id"),
         ]
 
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    @property
+    def is_edited(self) -> bool:
+        return self.version > 1
+
 
 class PostVersion(models.Model):
     """The content of a post before an edit (編集履歴). Written by the edit service only."""
@@ -96,6 +109,19 @@ class PostVersion(models.Model):
         ordering = ["post", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["post", "version"], name="postversion_unique")
+        ]
+
+    def readings(self) -> list[dict]:
+        """The vitals of this version for display: key, label, value (formatted), unit."""
+        return [
+            {
+                "key": key,
+                "label": SPECS[key].label,
+                "value": SPECS[key].format(self.vitals[key]),
+                "unit": SPECS[key].unit,
+            }
+            for key in SPECS
+            if (self.vitals or {}).get(key) is not None
         ]
 
 
@@ -134,6 +160,35 @@ class VitalSigns(models.Model):
     class Meta:
         ordering = ["resident", "measured_at"]
         indexes = [models.Index(fields=["resident", "measured_at"], name="vitals_resident_time")]
+
+    def recorded(self) -> dict:
+        """{key: value} of the values recorded (None left out)."""
+        return {key: getattr(self, key) for key in self.FIELDS if getattr(self, key) is not None}
+
+    def readings(self) -> list[dict]:
+        """The values for display, in form order: key, label, value (formatted), unit,
+        abnormal."""
+        return [
+            {
+                "key": key,
+                "label": SPECS[key].label,
+                "value": SPECS[key].format(value),
+                "unit": SPECS[key].unit,
+                "abnormal": key in (self.abnormal or []),
+            }
+            for key, value in self.recorded().items()
+        ]
+
+    def cells(self) -> list[dict]:
+        """One cell per vital in form order (value "" when not measured), for tables."""
+        return [
+            {
+                "key": key,
+                "value": SPECS[key].format(getattr(self, key)),
+                "abnormal": key in (self.abnormal or []),
+            }
+            for key in self.FIELDS
+        ]
 
 
 class Attachment(TimeStampedModel):
