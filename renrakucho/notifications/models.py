@@ -2,6 +2,8 @@
 notifications.services; this app knows no feature. Notification text is built from `kind`
 and rendered for the reader, so a row never stores clinical content."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,24 @@ class Kind(models.TextChoices):
     COMMENT = "comment", _("コメント")
 
 
+# What the notification centre says for each kind. Deliberately generic: a row never names a
+# resident or carries clinical content; the linked page shows the details after its own access
+# check.
+SENTENCES = {
+    Kind.NEW_POST: _("担当の支援対象者に新しい記事があります"),
+    Kind.MENTION: _("あなた宛てのメンションがあります"),
+    Kind.REQUEST_ASSIGNED: _("あなたへの依頼があります"),
+    Kind.REQUEST_OVERDUE: _("期限を過ぎた依頼があります"),
+    Kind.URGENT_POST: _("緊急の記事があります"),
+    Kind.ABNORMAL_VITALS: _("バイタルの異常値が記録されました"),
+    Kind.NOTICE: _("運営からのお知らせがあります"),
+    Kind.COMMENT: _("記事にコメントがありました"),
+}
+
+
 class Notification(models.Model):
+    # The public identifier (URLs, cursors): integer ids stay internal.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -36,6 +55,15 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_inbox")]
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def text(self) -> str:
+        sentence = SENTENCES.get(self.kind)
+        return str(sentence) if sentence is not None else self.get_kind_display()
 
 
 class EmailPreference(models.TextChoices):
