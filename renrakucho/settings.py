@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "renrakucho.notifications",
     "renrakucho.residents",
     "renrakucho.timeline",
+    "renrakucho.notices",
     "renrakucho.console",
     "renrakucho.api",
     "renrakucho.home",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "renrakucho.console.context_processors.navigation",
+                "renrakucho.notices.context_processors.unread_notices",
             ],
         },
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("renrakucho.accounts.urls")),
     path("facilities/", include("renrakucho.facilities.urls")),
     path("console/", include("renrakucho.console.urls")),
+    path("notices/", include("renrakucho.notices.urls")),
     path("notifications/", include("renrakucho.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
