@@ -46,36 +46,53 @@ _DISPLAY_RELATED = ("author", "vitals", "retracted_by")
 _DISPLAY_PREFETCH = ("author__occupations", "attachments")
 
 
-def for_display(queryset: QuerySet[Post]) -> QuerySet[Post]:
+def for_display(queryset: QuerySet[Post], *, reader=None) -> QuerySet[Post]:
     """Posts with everything `_post.html` shows: one query for the posts (author, vitals and
-    retracted_by joined), one for the authors' occupations, one for the attachments."""
-    return queryset.select_related(*_DISPLAY_RELATED).prefetch_related(*_DISPLAY_PREFETCH)
+    retracted_by joined), one for the authors' occupations, one for the attachments. With a
+    `reader`, also what the post footer shows for them (interactions.with_interactions:
+    read/ack/request annotations, acknowledgements and comments, two queries more)."""
+    queryset = queryset.select_related(*_DISPLAY_RELATED).prefetch_related(*_DISPLAY_PREFETCH)
+    if reader is not None:
+        from .interactions import with_interactions
+
+        queryset = with_interactions(queryset, reader)
+    return queryset
 
 
 def timeline_page(
-    access: TimelineAccess, *, before: str | None = None, size: int = PAGE_SIZE
+    access: TimelineAccess,
+    *,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+    with_footer: bool = False,
 ) -> Page:
     """One keyset page of the resident's timeline, newest first, continuing after the post
     with UUID `before`. The cursor's position is read in a subquery: three queries per page
-    (posts, occupations, attachments) whatever the offset. An unknown cursor starts at the
-    top."""
+    (posts, occupations, attachments) whatever the offset, two more `with_footer` (see
+    for_display). An unknown cursor starts at the top."""
     posts = visible_posts(access)
     cursor = _parse_uuid(before) if before else None
     if cursor is not None:
         posts = posts.filter(
             id__lt=Subquery(visible_posts(access).filter(uuid=cursor).values("id")[:1])
         )
-    rows = list(for_display(posts.order_by("-id"))[: size + 1])
+    reader = access.user if with_footer else None
+    rows = list(for_display(posts.order_by("-id"), reader=reader)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return Page(items=rows, next_cursor=str(rows[-1].uuid) if more else None, is_first=not cursor)
 
 
-def post_for_display(post: Post) -> Post:
+def post_for_display(post: Post, *, access: TimelineAccess | None = None) -> Post:
     """`post` (from access_post, author/vitals/retracted_by already joined) with its
-    attachments and the author's occupations: two queries."""
-    prefetch_related_objects([post], *_DISPLAY_PREFETCH)
-    return post
+    attachments and the author's occupations: two queries. With `access`, reloaded with the
+    footer's data for `access.user` too (see for_display): five queries."""
+    if access is None:
+        prefetch_related_objects([post], *_DISPLAY_PREFETCH)
+        return post
+    reloaded = for_display(visible_posts(access).filter(pk=post.pk), reader=access.user).get()
+    reloaded.resident = access.resident
+    return reloaded
 
 
 def versions_of(post: Post) -> list[PostVersion]:

@@ -25,7 +25,7 @@ from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.residents.forms import add_service_errors
 
-from . import selectors, services
+from . import interactions, selectors, services
 from .access import TimelineAccess, access_attachment, access_post, access_timeline
 from .forms import PeriodForm, PostFieldsForm, PostForm, RetractForm, edit_initial
 from .vitals import SPECS, thresholds_for_display
@@ -83,7 +83,7 @@ def timeline(request, resident_uuid):
                 messages.success(request, _("記事を投稿しました。"))
                 return redirect(_timeline_url(access.resident))
     before = request.GET.get("before") if request.method == "GET" else None
-    page = selectors.timeline_page(access, before=before)
+    page = selectors.timeline_page(access, before=before, with_footer=True)
     _audit(request, access, view="timeline", posts=[str(p.uuid) for p in page.items])
     context = {
         "access": access,
@@ -107,10 +107,15 @@ def post_detail(request, post_uuid):
     """A post as a page, or only its `_post.html` fragment with HX-Request or ?fragment=1
     (what the realtime client fetches after a nudge)."""
     access, post = access_post(request.user, post_uuid)
-    selectors.post_for_display(post)
+    fragment = _is_fragment(request)
+    if not fragment:
+        # Opening a post marks it read (既読); a fragment fetched for an open timeline page
+        # does not, the page reports what was seen (interaction_views.read_up_to).
+        interactions.mark_read(user=request.user, posts=[post])
+    post = selectors.post_for_display(post, access=access)
     _audit(request, access, target=post, view="post", posts=[str(post.uuid)])
     context = {"access": access, "resident": access.resident, "post": post}
-    if _is_fragment(request):
+    if fragment:
         return render(request, "timeline/_post.html", context)
     return render(request, "timeline/post_detail.html", context)
 
@@ -157,7 +162,7 @@ def post_history(request, post_uuid):
     """編集履歴: the current content and every earlier version (none shown once retracted)."""
     access, post = access_post(request.user, post_uuid)
     versions = [] if post.is_retracted else selectors.versions_of(post)
-    selectors.post_for_display(post)
+    post = selectors.post_for_display(post, access=access)
     _audit(request, access, target=post, view="history", posts=[str(post.uuid)])
     return render(
         request,
@@ -191,7 +196,7 @@ def post_retract(request, post_uuid):
                 return redirect(_timeline_url(access.resident))
     else:
         form = RetractForm()
-    selectors.post_for_display(post)
+    post = selectors.post_for_display(post, access=access)
     return render(
         request,
         "timeline/post_retract.html",

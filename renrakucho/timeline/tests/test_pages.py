@@ -102,6 +102,10 @@ def test_timeline_pages_by_keyset_with_htmx_more(personas, access_for, client_fo
     assert "<html" not in body and body.count('<article class="post') == 5
     assert f'id="post-{newest[24].uuid}"' in body and "さらに表示" not in body
     assert views_of()[-1].detail["posts"] == [str(p.uuid) for p in newest[20:]]
+    # Only the first page follows new posts live (static/js/realtime.js).
+    assert f'data-realtime-timeline="/ws/residents/{personas.resident.uuid}/"' in html
+    assert 'data-post-fragment-url="/posts/00000000-0000-0000-0000-000000000000/?fragment=1"' in html
+    assert "data-realtime-timeline" not in page2
 
 
 def test_operator_reads_without_composer_and_no_medical_posts(personas, access_for, client_for):
