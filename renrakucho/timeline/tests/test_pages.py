@@ -75,6 +75,8 @@ def test_timeline_shows_header_composer_and_posts(personas, access_for, client_f
     assert reverse("timeline:attachment_thumbnail", args=[photo.uuid]) in html
     assert reverse("timeline:attachment", args=[pdf.uuid]) in html
     assert "PDFをダウンロード" in html
+    # Nothing the CSP refuses: no inline script or style attribute.
+    assert "<script>" not in html and ' style="' not in html
     # One audit row naming the posts shown.
     (event,) = views_of()
     assert event.actor == personas.caremanager and event.resident_uuid == personas.resident.uuid
@@ -104,7 +106,9 @@ def test_timeline_pages_by_keyset_with_htmx_more(personas, access_for, client_fo
     assert views_of()[-1].detail["posts"] == [str(p.uuid) for p in newest[20:]]
     # Only the first page follows new posts live (static/js/realtime.js).
     assert f'data-realtime-timeline="/ws/residents/{personas.resident.uuid}/"' in html
-    assert 'data-post-fragment-url="/posts/00000000-0000-0000-0000-000000000000/?fragment=1"' in html
+    assert (
+        'data-post-fragment-url="/posts/00000000-0000-0000-0000-000000000000/?fragment=1"' in html
+    )
     assert "data-realtime-timeline" not in page2
 
 
