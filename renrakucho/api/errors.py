@@ -5,6 +5,9 @@
 - no, invalid or revoked token → 401 `{"detail": "..."}` with `WWW-Authenticate: Bearer`
 - bad input → 422 `{"detail": [{"loc": ["body", "field"], "msg": "...", "type": "..."}]}`,
   whether pydantic refused the request or a service raised Django's ValidationError.
+- an uploaded file refused for its size → 413, for its type → 415, and a change on a record
+  that moved on meanwhile (retracted, superseded, ended) → 409: the same list shape as 422
+  (see `write_errors`).
 
 Pydantic's own messages are English and echo the input; they are replaced by Japanese
 messages chosen by error type, and the input is never sent back.
@@ -30,10 +33,12 @@ BODY_PARAM = "payload"
 
 
 class FieldErrors(Exception):
-    """422 with errors already in the API's shape (raised by the API layer itself)."""
+    """422 (or `status`) with errors already in the API's shape (raised by the API layer
+    itself)."""
 
-    def __init__(self, errors: list[dict[str, Any]]):
+    def __init__(self, errors: list[dict[str, Any]], *, status: int = 422):
         self.errors = errors
+        self.status = status
         super().__init__(errors)
 
 
@@ -145,6 +150,51 @@ def service_errors(*, rename: dict[str, str] | None = None) -> Iterator[None]:
         raise FieldErrors(django_errors(exc, rename=rename)) from None
 
 
+# Codes of files.uploads.check_upload / timeline.services.check_files and the status each
+# answers with. "empty" (a zero-byte file) is an invalid value, not a refused type: 422.
+TOO_LARGE_CODES = frozenset({"too_large"})
+REFUSED_TYPE_CODES = frozenset({"bad_type", "name_mismatch", "unreadable"})
+# A write on a record that moved on meanwhile (someone retracted, edited or ended it).
+CONFLICT_CODES = frozenset({"retracted", "superseded", "ended"})
+
+
+def error_status(exc: DjangoValidationError) -> int:
+    """413 when a file is too large, else 415 when a file's type is refused, else 409 for a
+    record that moved on, else 422. A file error decides even when other fields are wrong
+    too (the client must change the file first); every error is listed either way."""
+    codes = {e.code for e in exc.error_list} if not hasattr(exc, "error_dict") else set()
+    file_codes: set[str | None] = set()
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            found = {e.code for e in errors}
+            codes |= found
+            if field == "files":
+                file_codes |= found
+    if file_codes & TOO_LARGE_CODES:
+        return 413
+    if file_codes & REFUSED_TYPE_CODES:
+        return 415
+    if codes & CONFLICT_CODES:
+        return 409
+    return 422
+
+
+@contextmanager
+def write_errors(*, nested: dict[str, str] | None = None) -> Iterator[None]:
+    """Around a service call: its ValidationError becomes FieldErrors with the status of
+    `error_status`. `nested` places a service's field under an object of the request, e.g.
+    {"temperature": "vitals"} → loc ["body", "vitals", "temperature"]."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        errors = django_errors(exc)
+        for error in errors:
+            loc = error["loc"]
+            if len(loc) == 2 and nested and loc[1] in nested:
+                error["loc"] = [loc[0], nested[loc[1]], loc[1]]
+        raise FieldErrors(errors, status=error_status(exc)) from None
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers above on `api` (replacing ninja's English defaults)."""
 
@@ -157,7 +207,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(FieldErrors)
     def _field_errors(request: HttpRequest, exc: FieldErrors):
-        return respond(request, exc.errors, 422)
+        return respond(request, exc.errors, exc.status)
 
     @api.exception_handler(DjangoValidationError)
     def _django_validation(request: HttpRequest, exc: DjangoValidationError):

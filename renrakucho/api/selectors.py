@@ -10,14 +10,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
+from django.db.models import Count, Prefetch, Q
+from django.db.models.query import prefetch_related_objects
+
 from renrakucho.accounts.models import ApiToken, User
 from renrakucho.audit.models import AuditEvent
 from renrakucho.audit.selectors import AuditFilters, audit_events_in
 from renrakucho.core.text import fold
 from renrakucho.facilities.models import Affiliation, Facility
 from renrakucho.networks.models import Network
+from renrakucho.notices.models import NoticeRecipient
+from renrakucho.notifications.models import Notification
 from renrakucho.residents.access import ResidentAccess, residents_visible_to
-from renrakucho.residents.models import CareTeamMember, Consent, KeyPerson, Resident
+from renrakucho.residents.models import (
+    CareTeamMember,
+    Consent,
+    Diagnosis,
+    KeyPerson,
+    Medication,
+    Resident,
+)
+from renrakucho.timeline.models import Acknowledgement, Post, ReadReceipt
 
 MAX_PAGE = 100
 
@@ -191,3 +204,66 @@ def audit_entries(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].hash if more and rows else None)
+
+
+# --- timeline ------------------------------------------------------------------------------
+def with_post_extras(posts: list[Post], user) -> list[Post]:
+    """Give each post (already access-checked, e.g. a page of timeline.selectors) what the
+    API shows beside its content: `read_count` (readers other than the author), `read_by_me`
+    and `ack_list` (acknowledgements, earliest first, with their users). Two queries
+    whatever the number of posts (none for no posts)."""
+    if not posts:
+        return posts
+    ids = [post.pk for post in posts]
+    counts = {
+        row["post_id"]: row
+        for row in ReadReceipt.objects.filter(post_id__in=ids)
+        .order_by()
+        .values("post_id")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+    }
+    prefetch_related_objects(
+        posts,
+        Prefetch(
+            "acknowledgements",
+            queryset=Acknowledgement.objects.select_related("user").order_by(
+                "acknowledged_at", "id"
+            ),
+            to_attr="ack_list",
+        ),
+    )
+    for post in posts:
+        row = counts.get(post.pk)
+        post.read_count = row["n"] if row else 0
+        post.read_by_me = bool(row and row["mine"])
+    return posts
+
+
+def post_vitals(post: Post):
+    """The post's vitals row or None; no query when it was joined (select_related)."""
+    return getattr(post, "vitals", None)
+
+
+# --- medication and disease lists --------------------------------------------------------
+def clinical_entry_resident(
+    model: type[Medication] | type[Diagnosis], entry_id
+) -> uuid.UUID | None:
+    """The UUID of the resident whose medication/diagnosis `entry_id` is, or None. Only the
+    resident's UUID: the caller resolves access with residents.access and reads the entry
+    through residents.medication_selectors. One query."""
+    entry_uuid = _uuid_or_none(entry_id)
+    if entry_uuid is None:
+        return None
+    return model.objects.filter(uuid=entry_uuid).values_list("resident__uuid", flat=True).first()
+
+
+# --- notices and notifications -------------------------------------------------------------
+def with_notice_attachments(rows: list[NoticeRecipient]) -> list[NoticeRecipient]:
+    """Prefetch the attachments of the inbox rows' notices: one query (none for no rows)."""
+    prefetch_related_objects([row.notice for row in rows], "attachments")
+    return rows
+
+
+def my_notifications(user, ids: Collection[uuid.UUID]) -> list[Notification]:
+    """The user's own notifications among `ids` (others' are left out). One query."""
+    return list(Notification.objects.filter(user=user, uuid__in=list(ids)).order_by("id"))

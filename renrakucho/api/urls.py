@@ -10,7 +10,19 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import ApiTokenAuth
-from .routers import audit, auth, consents, me, residents, team
+from .routers import (
+    audit,
+    auth,
+    consents,
+    me,
+    medications,
+    notices,
+    notifications,
+    residents,
+    team,
+    timeline,
+    vitals,
+)
 
 api = NinjaAPI(
     title="renrakucho API",
@@ -33,3 +45,10 @@ api.add_router("/residents", residents.router)
 api.add_router("/", team.router)
 api.add_router("/", consents.router)
 api.add_router("/audit", audit.router)
+# The timeline, vitals, the medication and disease lists, notices and notifications: full
+# paths in each router, as for the team (/residents/{id}/posts, /posts/{id}, …).
+api.add_router("/", timeline.router)
+api.add_router("/", vitals.router)
+api.add_router("/", medications.router)
+api.add_router("/", notices.router)
+api.add_router("/", notifications.router)

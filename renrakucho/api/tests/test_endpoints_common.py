@@ -12,6 +12,8 @@ from .conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
+NONE = "00000000-0000-0000-0000-000000000000"
+
 
 def operations(personas):
     """(method, path, body) of every operation but POST /auth/token."""
@@ -37,6 +39,35 @@ def operations(personas):
         ("post", f"/residents/{r}/consents", {"consenter": "self", "consented_on": "2024-01-01"}),
         ("post", f"/residents/{r}/consents/{consent}/revoke", {"revoked_on": "2024-01-01"}),
         ("get", "/audit", None),
+        # issue 3 (ids need not exist: the token is checked first, and access before the
+        # record is looked up)
+        ("get", f"/residents/{r}/posts", None),
+        ("post", f"/residents/{r}/posts", {"kind": "message", "body": "x"}),
+        ("get", f"/posts/{NONE}", None),
+        ("patch", f"/posts/{NONE}", {"body": "x"}),
+        ("delete", f"/posts/{NONE}", {"reason": "x"}),
+        ("post", f"/posts/{NONE}/read", None),
+        ("get", f"/posts/{NONE}/readers", None),
+        ("post", f"/posts/{NONE}/ack", None),
+        ("get", f"/posts/{NONE}/comments", None),
+        ("post", f"/posts/{NONE}/comments", {"body": "x"}),
+        ("get", f"/attachments/{NONE}", None),
+        ("get", f"/attachments/{NONE}/thumbnail", None),
+        ("get", f"/residents/{r}/vitals", None),
+        ("get", f"/residents/{r}/medications", None),
+        ("post", f"/residents/{r}/medications", {"name": "アムロジピン"}),
+        ("patch", f"/medications/{NONE}", {"name": "x"}),
+        ("delete", f"/medications/{NONE}", {"reason": "x"}),
+        ("get", f"/residents/{r}/diagnoses", None),
+        ("post", f"/residents/{r}/diagnoses", {"name": "高血圧症"}),
+        ("patch", f"/diagnoses/{NONE}", {"name": "x"}),
+        ("delete", f"/diagnoses/{NONE}", {"reason": "x"}),
+        ("get", "/notices", None),
+        ("post", f"/notices/{NONE}/read", None),
+        ("post", f"/notices/{NONE}/confirm", None),
+        ("get", f"/notices/{NONE}/attachments/{NONE}", None),
+        ("get", "/notifications", None),
+        ("post", "/notifications/read", {}),
     ]
 
 

@@ -1,0 +1,81 @@
+"""Reading request bodies the operations parse themselves: those accepting JSON or form
+data, and DELETEs whose reason may come in a JSON body or the query string. Errors are
+FieldErrors in the API's shape (api.errors) with Japanese messages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
+
+from .errors import FieldErrors, field_error, pydantic_errors
+
+
+def content_type(request: HttpRequest) -> str:
+    """The media type of the body, lower case, without parameters ("" when not sent)."""
+    return (request.content_type or "").split(";", 1)[0].strip().lower()
+
+
+def json_object(request: HttpRequest, *, required: bool = True) -> dict[str, Any]:
+    """The JSON object in the body; {} for an empty body unless `required`."""
+    if not request.body:
+        if required:
+            raise field_error(None, _("JSONのオブジェクトを指定してください。"), type_="dict_type")
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise field_error(None, _("JSONの形式が正しくありません。"), type_="json_invalid")
+    if not isinstance(data, dict):
+        raise field_error(None, _("JSONのオブジェクトを指定してください。"), type_="dict_type")
+    return data
+
+
+def unknown_fields(names) -> FieldErrors:
+    return FieldErrors(
+        [
+            {
+                "loc": ["body", name],
+                "msg": _("この項目は指定できません。"),
+                "type": "extra_forbidden",
+            }
+            for name in sorted(names)
+        ]
+    )
+
+
+def reason_of(request: HttpRequest) -> str:
+    """The reason of a DELETE: `{"reason": "…"}` in a JSON body, or `?reason=…`. Whether it
+    may be empty is the service's rule (it answers in Japanese)."""
+    data = json_object(request, required=False)
+    if set(data) - {"reason"}:
+        raise unknown_fields(set(data) - {"reason"})
+    reason = data.get("reason", request.GET.get("reason", ""))
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        raise field_error("reason", _("文字列を指定してください。"), type_="string_type")
+    return reason
+
+
+def validated(schema, data: dict[str, Any]):
+    """`data` validated by the pydantic `schema`, or 422 in the API's shape."""
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as error:
+        errors = pydantic_errors(error.errors())
+        for item in errors:
+            item["loc"] = ["body", *item["loc"]]
+        raise FieldErrors(errors) from None
+
+
+def json_schema(schema) -> dict[str, Any]:
+    """The JSON schema of a body parsed by hand, for `openapi_extra`. Nested models and
+    enums refer to the document's components (they are registered there by the operations
+    that take them as a declared body)."""
+    document = schema.model_json_schema(ref_template="#/components/schemas/{model}")
+    document.pop("$defs", None)
+    return document
