@@ -366,3 +366,24 @@ def test_retraction_rules(personas, access_for, pushes):
     with pytest.raises(ValidationError) as caught:
         services.post_retract(actor=personas.nurse, access=access, post=post, reason="重複")
     assert caught.value.messages == ["この記事は既に取り消されています。"]
+
+
+def test_heic_from_a_phone_is_stored_as_jpeg(personas, access_for, pushes, media_root):
+    exif = Image.Exif()
+    exif[0x8825] = {2: (35.0, 50.0, 0.0)}  # GPSInfo: latitude
+    raw = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(raw, format="HEIF", exif=exif.tobytes())
+    post = create(personas, access_for, files=[upload("IMG_0001.HEIC", raw.getvalue())])
+    photo = post.attachments.get()
+    assert photo.kind == "photo" and photo.content_type == "image/jpeg"
+    assert photo.file.name.endswith(".jpg") and photo.thumbnail
+    with photo.file.open("rb") as handle, Image.open(handle) as image:
+        assert image.format == "JPEG" and not image.getexif()
+
+
+def test_an_urgent_post_with_abnormal_vitals_notifies_once_as_urgent(personas, access_for, pushes):
+    create(personas, access_for, urgent=True, vitals={"spo2": "82"})
+    assert notified() == [
+        ("p-caremanager", "urgent_post", True),
+        ("p-doctor", "urgent_post", True),
+    ]
