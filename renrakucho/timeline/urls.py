@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,4 +19,6 @@ urlpatterns = [
         views.attachment_thumbnail,
         name="attachment_thumbnail",
     ),
+    # Read receipts, acknowledgements, comments, requests and search (interactions engineer).
+    path("", include("renrakucho.timeline.interaction_urls")),
 ]
