@@ -60,7 +60,11 @@ def test_kana_and_width_do_not_matter(personas, client_for, timeline, q):
 
 def test_every_word_must_occur(personas, client_for, timeline):
     url, query = resident_url(personas, q="ばいたる　安定")
-    assert found(client_for(personas.doctor).get(url, query)) == ["体温37.8℃、ﾊﾞｲﾀﾙは安定"]
+    response = client_for(personas.doctor).get(url, query)
+    assert found(response) == ["体温37.8℃、ﾊﾞｲﾀﾙは安定"]
+    html = response.content.decode()
+    assert reverse("timeline:post_detail", args=[timeline["temp"].uuid]) in html
+    assert "看護 花子" in html and "カンゴ ハナコ" in html and "バイタル" in html
 
 
 def test_medical_posts_only_for_medical_readers_and_retracted_never(personas, client_for, timeline):
