@@ -7,6 +7,7 @@
 //   <div id="timeline-posts"
 //        data-realtime-timeline="/ws/residents/<resident uuid>/"
 //        data-post-fragment-url="/posts/00000000-0000-0000-0000-000000000000/?fragment=1">
+//     <p data-realtime-empty>…</p>   (optional: removed when the first post arrives)
 //     <article id="post-<post uuid>">…</article> …
 //   </div>
 //   <a id="nav-notifications" data-realtime-notifications="/ws/me/"
@@ -27,7 +28,9 @@
   // Keep a socket open to `path`, calling onMessage(data) for each JSON message and
   // onReconnect() after a reconnection (messages may have been missed meanwhile). Retries with
   // exponential backoff and jitter, sooner when the tab becomes visible or the network returns.
-  function follow(path, onMessage, onReconnect) {
+  // `element` carries data-realtime="open" while the socket is open (the server accepts it
+  // only after joining the group), "closed" otherwise.
+  function follow(element, path, onMessage, onReconnect) {
     var delay = MIN_DELAY;
     var timer = null;
     var socket = null;
@@ -52,6 +55,7 @@
         return;
       }
       socket.addEventListener("open", function () {
+        element.dataset.realtime = "open";
         delay = MIN_DELAY;
         if (everOpened && onReconnect) onReconnect();
         everOpened = true;
@@ -67,6 +71,7 @@
       });
       socket.addEventListener("close", function (event) {
         socket = null;
+        element.dataset.realtime = "closed";
         if (event.code === REFUSED) {
           stopped = true;
           return;
@@ -178,6 +183,8 @@
           if (current) {
             current.replaceWith(incoming);
           } else if (insertIfMissing) {
+            var empty = container.querySelector("[data-realtime-empty]");
+            if (empty) empty.remove();
             container.insertBefore(incoming, container.firstElementChild);
           } else {
             return;
@@ -195,6 +202,7 @@
     }
 
     follow(
+      container,
       container.dataset.realtimeTimeline,
       function (message) {
         var id = message.id;
@@ -235,6 +243,7 @@
     }
 
     follow(
+      link,
       link.dataset.realtimeNotifications,
       function (message) {
         if (message.type === "notification.created") {
