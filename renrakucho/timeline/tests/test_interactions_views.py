@@ -22,6 +22,7 @@ from renrakucho.residents.tests.conftest import (
 )
 from renrakucho.testing.personas import add_member, make_user
 from renrakucho.timeline import interactions
+from renrakucho.timeline.access import access_timeline
 from renrakucho.timeline.models import Acknowledgement, CareRequest, Comment, ReadReceipt
 
 from .interaction_helpers import make_post, make_posts, retract
@@ -318,8 +319,6 @@ def test_footer_query_count_does_not_grow_with_comments_and_acks(
             )
 
     def _access(user):
-        from renrakucho.timeline.access import access_timeline
-
         return access_timeline(user, personas.resident.uuid)
 
     client.get(url)  # warm-up, and her receipt
@@ -522,3 +521,49 @@ def test_invalid_state_changes_are_refused_in_japanese(personas, posts, client_f
 def test_request_status_on_a_post_without_request_is_404(personas, plain_post, client_for):
     url = _url("request_status", {"post_uuid": plain_post.uuid})
     assert client_for(personas.nurse).post(url, {"to": "accepted"}).status_code == 404
+
+
+def test_comments_page_query_count_does_not_grow_with_comments(
+    personas, posts, client_for, count_queries
+):
+    team = posts[0]
+    url = _url("post_comments", {"post_uuid": team.uuid})
+    client = client_for(personas.caremanager)
+    access = access_timeline(personas.nurse, personas.resident.uuid)
+
+    def comments(n):
+        for i in range(n):
+            interactions.comment_create(
+                actor=personas.nurse, access=access, post=team, body=f"経過報告 {i}"
+            )
+
+    client.get(url)  # warm-up
+    comments(2)
+    _, small = count_queries(client, url)
+    comments(23)
+    response, large = count_queries(client, url)
+    assert response.content.decode().count("経過報告 ") == 25
+    # access_post (3), the comments with their authors (1), the audit row.
+    assert small == large <= SIGNED_IN_OVERHEAD + 4 + AUDIT_ROW
+
+
+def test_request_form_query_count_does_not_grow_with_the_team(personas, client_for, count_queries):
+    post = make_post(personas.resident, personas.caremanager, body="ご確認ください")
+    url = _url("post_request", {"post_uuid": post.uuid})
+    client = client_for(personas.caremanager)
+
+    def members(n, start):
+        for i in range(start, start + n):
+            user = make_user(
+                f"member-{i}", f"メンバー {i}", "メンバー", "home_helper", personas.nursing_a
+            )
+            add_member(personas.resident, user, TeamRole.HOME_HELPER)
+
+    client.get(url)  # warm-up
+    _, small = count_queries(client, url)  # 3 members
+    members(22, 0)
+    response, large = count_queries(client, url)  # 25 members
+    assert response.content.decode().count("（メンバー）</option>") == 22
+    # access_post (3), the request if any (1), the team (1), the occupations (1), the audit
+    # row.
+    assert small == large <= SIGNED_IN_OVERHEAD + 6 + AUDIT_ROW
