@@ -44,7 +44,10 @@ def _moment(value: str, *, end: bool) -> datetime.datetime:
     return moment
 
 
-def _period(start: str | None, end: str | None) -> tuple[datetime.datetime, datetime.datetime]:
+def _period(
+    start: str | None, end: str | None
+) -> tuple[datetime.datetime, datetime.datetime | None]:
+    """(since, until) of `from`/`to`; `until` None (no upper bound) when `to` is left out."""
     errors = []
     moments: dict[str, datetime.datetime] = {}
     for name, raw, is_end in (("from", start, False), ("to", end, True)):
@@ -64,9 +67,9 @@ def _period(start: str | None, end: str | None) -> tuple[datetime.datetime, date
             )
     if errors:
         raise FieldErrors(errors)
-    until = moments.get("to", timezone.now())
-    since = moments.get("from", until - datetime.timedelta(days=DEFAULT_DAYS))
-    if since >= until:
+    until = moments.get("to")
+    since = moments.get("from", (until or timezone.now()) - datetime.timedelta(days=DEFAULT_DAYS))
+    if until is not None and since >= until:
         raise FieldErrors(
             [
                 {
@@ -159,7 +162,7 @@ def vitals_series(
     return {
         "resident": access.resident.uuid,
         "from": since,
-        "to": until,
+        "to": until or timezone.now(),
         "series": series,
         "thresholds": {
             key: {"low": bounds.get("low"), "high": bounds.get("high")}
