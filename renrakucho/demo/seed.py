@@ -2,8 +2,10 @@
 
 Every row is looked up by its natural key first and created only when missing; existing rows
 are never changed, so a second run writes nothing and what people did with the demo survives
-(a member who left a team is not re-added, a revoked consent is not restored). Seeds write no
-audit rows: they are not anyone's access to resident data.
+(a member who left a team is not re-added, a revoked consent is not restored). The seed of
+Networks, people and residents writes no audit rows (it is not anyone's access to resident
+data); the demo timeline (demo.timeline) is written through the services as the demo users,
+with their audit rows and notifications.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,7 @@ from renrakucho.networks.models import MedicalArea, Municipality, Network, Opera
 from renrakucho.residents.models import CareTeamMember, Consent, KeyPerson, Resident
 
 from . import data
+from .timeline import seed_timeline
 
 
 @transaction.atomic
@@ -75,12 +79,16 @@ def seed_demo() -> Counter:
 
     occupations = _occupations(created)
     users = {}
+    password_hash = None
     for spec in data.USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            user = User.objects.create_user(
-                spec.username, data.PASSWORD, name=spec.name, name_kana=spec.name_kana
-            )
+            # Hashed once for every demo account (one shared, published password): Argon2
+            # per account would be most of the seed's time.
+            password_hash = password_hash or make_password(data.PASSWORD)
+            user = User(username=spec.username, name=spec.name, name_kana=spec.name_kana)
+            user.password = password_hash
+            user.save()
             user.occupations.add(*(occupations[code] for code in spec.occupations))
             created["users"] += 1
         users[spec.username] = user
@@ -102,6 +110,8 @@ def seed_demo() -> Counter:
 
     for spec in data.RESIDENTS:
         _seed_resident(spec, networks[spec.network], users, now, created)
+    # Posts, lists and notices go through the services (which audit and notify).
+    seed_timeline(users, created)
     return created
 
 

@@ -1,34 +1,98 @@
+import datetime
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from renrakucho.accounts.models import User
-from renrakucho.audit.models import AuditEvent
-from renrakucho.demo import data
+from renrakucho.audit.models import Action, AuditEvent
+from renrakucho.audit.services import audit_verify
+from renrakucho.demo import data, timeline_data
+from renrakucho.notices.models import Notice, NoticeRecipient
+from renrakucho.notifications.models import Notification
 from renrakucho.residents.access import access_resident, residents_visible_to
-from renrakucho.residents.models import CareTeamMember, Consent, Resident
+from renrakucho.residents.models import CareTeamMember, Consent, Diagnosis, Medication, Resident
+from renrakucho.timeline.models import (
+    Acknowledgement,
+    Attachment,
+    CareRequest,
+    Comment,
+    Post,
+    ReadReceipt,
+    VitalSigns,
+)
 
 pytestmark = pytest.mark.django_db
+
+SEEDED_APPS = {
+    "networks",
+    "accounts",
+    "facilities",
+    "residents",
+    "audit",
+    "timeline",
+    "notices",
+    "notifications",
+}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # The demo timeline uploads a photo and PDFs through the real pipeline.
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
 
 
 def _counts():
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"networks", "accounts", "facilities", "residents", "audit"}
+        if model._meta.app_label in SEEDED_APPS
     }
+
+
+def _yamada():
+    return Resident.objects.get(name="山田 花子", network__slug="ina")
 
 
 def test_seed_twice_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = _counts()
     stamps = sorted(Resident.objects.values_list("uuid", "updated_at"))
+    posts = sorted(Post.objects.values_list("uuid", "updated_at", "created_at"))
     call_command("seed_demo", verbosity=0)
     assert _counts() == first
     assert sorted(Resident.objects.values_list("uuid", "updated_at")) == stamps
+    assert sorted(Post.objects.values_list("uuid", "updated_at", "created_at")) == posts
     assert first["residents.Resident"] == len(data.RESIDENTS)
     assert first["accounts.User"] == len(data.USERS)
-    assert AuditEvent.objects.count() == 0  # seeds are nobody's access to resident data
+    assert first["timeline.Post"] == sum(len(t.posts) for t in timeline_data.TIMELINES)
+    assert first["notices.Notice"] == 2
+    # Only the timeline, lists and notices written through the services are audited, as
+    # their demo authors; the seed itself reads nobody's data.
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert actions <= {
+        Action.POST_CREATE,
+        Action.POST_EDIT,
+        Action.COMMENT_CREATE,
+        Action.POST_ACK,
+        Action.REQUEST_CREATE,
+        Action.REQUEST_STATUS,
+        Action.MEDICATION_ADD,
+        Action.MEDICATION_EDIT,
+        Action.DIAGNOSIS_ADD,
+        Action.NOTICE_PUBLISH,
+    }
+    assert not AuditEvent.objects.filter(actor__isnull=True).exists()
+    assert audit_verify() == (first["audit.AuditEvent"], None)
 
 
 def test_demo_team_of_yamada_hanako():
@@ -91,3 +155,116 @@ def test_seed_restores_the_occupation_list_after_a_flush():
     call_command("seed_demo", verbosity=0)
     assert Occupation.objects.count() == expected >= 30
     assert User.objects.get(username="demo-doctor").occupations.get().name == "医師"
+
+
+def test_yamada_hanako_has_a_month_of_timeline():
+    call_command("seed_demo", verbosity=0)
+    yamada = _yamada()
+    posts = Post.objects.filter(resident=yamada)
+    now = timezone.now()
+    # About a month, from every demo professional on her team, in time order with the ids.
+    assert posts.count() >= 30
+    oldest = posts.order_by("created_at").first().created_at
+    assert now - datetime.timedelta(days=31) < oldest < now - datetime.timedelta(days=25)
+    assert posts.filter(created_at__gt=now).count() == 0
+    assert list(posts.order_by("id").values_list("id", flat=True)) == list(
+        posts.order_by("created_at").values_list("id", flat=True)
+    )
+    authors = set(posts.values_list("author__username", flat=True))
+    assert authors == {
+        "demo-caremanager",
+        "demo-doctor",
+        "demo-nurse",
+        "demo-pharmacist",
+        "demo-helper",
+    }
+    assert {"visit", "medication", "life", "report", "consultation"} <= set(
+        posts.values_list("kind", flat=True)
+    )
+    # Visit reports with vitals, dated like their visit; one abnormal SpO2.
+    vitals = VitalSigns.objects.filter(resident=yamada)
+    assert vitals.count() >= 10
+    assert not posts.filter(kind="visit", visited_at__isnull=True).exists()
+    for row in vitals.select_related("post"):
+        assert row.measured_at == (row.post.visited_at or row.post.created_at)
+    abnormal = [row for row in vitals if row.abnormal]
+    assert [row.abnormal for row in abnormal] == [["spo2"]]
+    assert abnormal[0].spo2 < 90
+    # A wound photo and a PDF, stored through the upload pipeline with previews.
+    photo = Attachment.objects.get(resident=yamada, kind=Attachment.Kind.PHOTO)
+    assert photo.content_type == "image/jpeg" and photo.thumbnail and photo.width
+    assert photo.file.read(3) == b"\xff\xd8\xff"
+    pdf = Attachment.objects.get(resident=yamada, kind=Attachment.Kind.PDF)
+    assert pdf.content_type == "application/pdf" and pdf.thumbnail
+    assert pdf.file.read(5) == b"%PDF-"
+    # Comments, an open request to the doctor due in three days, one done.
+    assert Comment.objects.filter(post__resident=yamada).count() >= 8
+    open_request = CareRequest.objects.get(resident=yamada, status="requested")
+    assert open_request.assignee.username == "demo-doctor"
+    assert open_request.post.author.username == "demo-caremanager"
+    assert open_request.due_on == timezone.localdate() + datetime.timedelta(days=3)
+    assert CareRequest.objects.filter(resident=yamada, status="done").exists()
+    # An urgent post the doctor acknowledged (了解).
+    urgent = posts.get(urgent=True)
+    assert Acknowledgement.objects.filter(post=urgent, user__username="demo-doctor").exists()
+    # Read receipts, never by the author, never of a post before it was written; recent
+    # posts still unread for the doctor.
+    receipts = ReadReceipt.objects.filter(post__resident=yamada).select_related("post")
+    assert receipts.count() >= 50
+    assert all(r.user_id != r.post.author_id and r.read_at > r.post.created_at for r in receipts)
+    doctor = User.objects.get(username="demo-doctor")
+    assert posts.exclude(author=doctor).exclude(read_receipts__user=doctor).exists()
+    # Medical-only posts are read only by medical staff.
+    medical = posts.filter(visibility="medical")
+    assert medical.exists()
+    assert not ReadReceipt.objects.filter(
+        post__in=medical, user__username__in=["demo-helper", "demo-caremanager"]
+    ).exists()
+    # An edited post keeps its previous version.
+    assert posts.filter(version=2).count() == 1
+
+
+def test_medication_and_disease_lists_and_notices():
+    call_command("seed_demo", verbosity=0)
+    yamada = _yamada()
+    current = Medication.objects.filter(resident=yamada).current()
+    names = set(current.values_list("name", flat=True))
+    assert "アムロジピン錠5mg" in names
+    amlodipine = current.get(name="アムロジピン錠5mg")
+    assert amlodipine.dose == "1回1錠 1日1回 朝食後"
+    assert amlodipine.since == datetime.date(2015, 6, 1)
+    assert Medication.objects.filter(resident=yamada, superseded_at__isnull=False).count() == 1
+    diagnoses = dict(
+        Diagnosis.objects.filter(resident=yamada).current().values_list("name", "since")
+    )
+    assert diagnoses["高血圧症"].year == 2015
+    assert any(name.startswith("変形性膝関節症") for name in diagnoses)
+
+    notices = Notice.objects.filter(network__slug="ina", published_by__username="demo-operator")
+    assert notices.count() == 2
+    assert notices.filter(confirmation_required=True).count() == 1
+    assert notices.filter(attachments__content_type="application/pdf").count() == 1
+    assert all(n.published_at < timezone.now() - datetime.timedelta(days=1) for n in notices)
+    # Sent to everyone of 伊那市's Network, and to nobody of 南箕輪村's.
+    recipients = NoticeRecipient.objects.filter(notice__in=notices)
+    assert recipients.filter(user__username="demo-doctor").count() == 2
+    assert not recipients.filter(user__username="demo-other").exists()
+    assert recipients.filter(confirmed_at__isnull=False).count() == 1
+
+
+def test_what_the_doctor_finds(client_for):
+    call_command("seed_demo", verbosity=0)
+    doctor = User.objects.get(username="demo-doctor")
+    # Notifications are dated like what they announce: older ones were read, the recent ones
+    # (the open request, the abnormal SpO2…) wait.
+    inbox = Notification.objects.filter(user=doctor)
+    old = timezone.now() - datetime.timedelta(days=3)
+    assert inbox.filter(created_at__lt=timezone.now() - datetime.timedelta(days=20)).exists()
+    assert not inbox.filter(created_at__lt=old, read_at__isnull=True).exists()
+    assert inbox.filter(read_at__isnull=True, kind="request_assigned").exists()
+    # The timeline page opens on the newest posts, the open request among them.
+    response = client_for(doctor).get(f"/residents/{_yamada().uuid}/timeline/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "山田 花子" in text
+    assert "主治医意見書" in text
