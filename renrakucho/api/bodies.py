@@ -9,9 +9,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 
 from .errors import FieldErrors, field_error, pydantic_errors
+
+JSON_TYPES = frozenset({"application/json", ""})
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
 def content_type(request: HttpRequest) -> str:
@@ -20,8 +24,19 @@ def content_type(request: HttpRequest) -> str:
 
 
 def json_object(request: HttpRequest, *, required: bool = True) -> dict[str, Any]:
-    """The JSON object in the body; {} for an empty body unless `required`."""
-    if not request.body:
+    """The JSON object in the body; {} for an empty body unless `required`.
+
+    A body in another media type is 415, except empty form data (what many clients send for
+    a POST "without a body"), which counts as an empty body."""
+    kind = content_type(request)
+    if kind in FORM_TYPES:
+        # Read as a form (the raw body is gone once Django has parsed it).
+        empty = request.method == "POST" and not request.POST and not request.FILES
+        if not empty:
+            raise HttpError(415, _("Content-Type は application/json を指定してください。"))
+    elif kind not in JSON_TYPES and request.body:
+        raise HttpError(415, _("Content-Type は application/json を指定してください。"))
+    if kind in FORM_TYPES or not request.body:
         if required:
             raise field_error(None, _("JSONのオブジェクトを指定してください。"), type_="dict_type")
         return {}

@@ -239,3 +239,13 @@ def test_retract_outsiders_404(personas, api_for, make_post, who):
 def test_retract_anonymous(personas, api_for, make_post):
     post = make_post()
     assert api_for(None).delete(path(post), {"reason": "x"}).status_code == 401
+
+
+def test_retract_with_a_body_that_is_not_json_is_415(personas, api_for, make_post):
+    post = make_post(personas.nurse)
+    api = api_for(personas.nurse)
+    response = api.client.delete("/api/v1" + path(post), "reason=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json()["detail"] == "Content-Type は application/json を指定してください。"
+    post.refresh_from_db()
+    assert not post.is_retracted
