@@ -58,6 +58,7 @@ MAX_PAGE = 100
 # Where each vital's error is placed in the request: {"vitals": {"temperature": …}}.
 VITAL_ERRORS = {key: "vitals" for key in VitalSigns.FIELDS}
 FILE_FIELD = "files"
+OPTIONAL_FORM_FIELDS = ("vitals", "visibility", "urgent", "visited_at")
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -163,15 +164,18 @@ def _post_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
                 ]
             )
         data: dict[str, Any] = {name: request.POST.get(name) for name in request.POST}
-        if data.get("vitals") not in (None, ""):
+        # A form sends the fields left empty as "": for the optional ones that means "not
+        # given" (the default), as in JSON when the key is left out.
+        for name in OPTIONAL_FORM_FIELDS:
+            if data.get(name) == "":
+                del data[name]
+        if data.get("vitals") is not None:
             try:
                 data["vitals"] = json.loads(data["vitals"])
             except ValueError:
                 raise field_error(
                     "vitals", _("JSONの形式が正しくありません。"), type_="json_invalid"
                 )
-        elif "vitals" in data:
-            data["vitals"] = None
         return data, request.FILES.getlist(FILE_FIELD)
     if content_type in {"application/json", ""}:
         return bodies.json_object(request), []
@@ -360,7 +364,6 @@ def post_delete(request, post_id: str):
         post = services.post_retract(
             actor=request.user, access=access, post=post, reason=reason, request=request
         )
-    post.retracted_by = request.user
     return _reloaded(request, access, post)
 
 

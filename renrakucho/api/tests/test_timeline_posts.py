@@ -405,3 +405,16 @@ def test_multipart_outsider_404_before_reading_files(personas, api_for, media_ro
     )
     assert response.status_code == 404
     assert not Attachment.objects.exists()
+
+
+def test_multipart_empty_optional_fields_are_left_out(personas, api_for, media_root):
+    response = multipart(
+        api_for(personas.nurse),
+        personas,
+        {"kind": "message", "body": "連絡です", "vitals": "", "visibility": "", "urgent": "",
+         "visited_at": ""},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["visibility"] == "team" and body["urgent"] is False
+    assert body["vitals"] is None and body["visited_at"] is None
