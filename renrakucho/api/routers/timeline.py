@@ -150,7 +150,7 @@ def _reloaded(request, access: TimelineAccess, post: Post) -> dict[str, Any]:
 def _post_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
     """(fields, files) of a new post, from JSON or from (multipart) form data."""
     content_type = bodies.content_type(request)
-    if content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+    if content_type in bodies.FORM_TYPES:
         unknown = sorted(name for name in request.FILES if name != FILE_FIELD)
         if unknown:
             raise FieldErrors(
@@ -177,7 +177,7 @@ def _post_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
                     "vitals", _("JSONの形式が正しくありません。"), type_="json_invalid"
                 )
         return data, request.FILES.getlist(FILE_FIELD)
-    if content_type in {"application/json", ""}:
+    if content_type in bodies.JSON_TYPES:
         return bodies.json_object(request), []
     raise HttpError(
         415,
