@@ -11,13 +11,19 @@ Prints one JSON line per (page, size):
     {"name", "rows", "p50_ms", "p95_ms", "queries", "status", "ratio"}
 A page that does not exist yet is reported with "error": "missing route (404)".
 
-    .venv/bin/python bench/run.py [--sizes 20,2000] [--requests 30] [--budget 10]
+Then the timeline (bench/timeline.py): the first page of a resident's timeline, as a page and
+through the API, for a resident with 1,000 posts and one with 100,000 ("rows" = posts), and
+one line per measure comparing them (p95 ratio, query counts, API p95 under 50 ms).
+
+    .venv/bin/python bench/run.py [--sizes 20,2000] [--timeline-sizes 1000,100000]
+                                  [--requests 30] [--budget 10] [--explain]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import statistics
@@ -173,6 +179,7 @@ def measure(client, path, headers, *, requests: int, budget: float) -> dict:
         client.get(path, **headers)
     # Counted now: the next request's request_started signal empties the connection's log.
     queries = len(captured)
+    gc.collect()  # every series starts with the same garbage collector state
     timings = []
     started = time.perf_counter()
     while len(timings) < requests and (len(timings) < 5 or time.perf_counter() - started < budget):
@@ -193,6 +200,16 @@ def measure(client, path, headers, *, requests: int, budget: float) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="20,2000", help="resident counts (default 20,2000)")
+    parser.add_argument(
+        "--timeline-sizes",
+        default="1000,100000",
+        help="posts of the timeline residents (default 1000,100000; empty to skip)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plans of the timeline queries at the largest size (stderr)",
+    )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per page at most")
     args = parser.parse_args()
@@ -221,6 +238,18 @@ def main() -> int:
                     line["ratio"] = round(result["p50_ms"] / baseline, 1)
                 failures += "error" in result and result.get("status") != 404
                 print(json.dumps(line, ensure_ascii=False), flush=True)
+        timeline_sizes = [int(size) for size in args.timeline_sizes.split(",") if size.strip()]
+        if timeline_sizes:
+            from bench.timeline import run as run_timeline
+
+            failures += run_timeline(
+                bench,
+                measure,
+                sizes=timeline_sizes,
+                requests=args.requests,
+                budget=args.budget,
+                show_plans=args.explain,
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 1 if failures else 0
