@@ -129,8 +129,6 @@ def _seed_timeline(timeline, users, now, moments, created: Counter) -> None:
             urgent=item.urgent,
             files=files,
         )
-        if "@" in item.body:
-            interactions.mentions_for_post(post, users[item.author])
         Post.objects.filter(pk=post.pk).update(created_at=moment, updated_at=moment)
         VitalSigns.objects.filter(post=post).update(measured_at=visited_at or moment)
         post.attachments.update(created_at=moment, updated_at=moment)

@@ -39,7 +39,7 @@ from renrakucho.notifications.models import Kind as NotificationKind
 from renrakucho.notifications.services import notify
 from renrakucho.residents.access import Permission, ResidentAccess
 
-from . import selectors
+from . import interactions, selectors
 from .access import is_medical
 from .models import Attachment, Post, PostKind, PostVersion, Visibility, VitalSigns
 from .vitals import abnormal_keys, clean_vitals
@@ -287,7 +287,8 @@ def post_create(
     ValidationError as described in the module docstring. Audits POST_CREATE; notifies every
     other team member once (`urgent_post` with urgent=True for an urgent post, otherwise
     `abnormal_vitals` when a value is outside the thresholds, otherwise `new_post`; a medical
-    post only to medical members); pushes `post.created`.
+    post only to medical members); records and notifies @mentions of team members;
+    pushes `post.created`.
     """
     _require_details(access)
     if not access.is_member:
@@ -344,6 +345,7 @@ def post_create(
         _notify_team(post, actor=actor, kind=NotificationKind.ABNORMAL_VITALS, urgent=False)
     else:
         _notify_team(post, actor=actor, kind=NotificationKind.NEW_POST, urgent=False)
+    interactions.mentions_for_post(post, actor)
     _push(post, "post.created")
     return post
 
@@ -440,6 +442,8 @@ def post_edit(
         _notify_team(post, actor=actor, kind=NotificationKind.URGENT_POST, urgent=True)
     elif new_abnormal:
         _notify_team(post, actor=actor, kind=NotificationKind.ABNORMAL_VITALS, urgent=False)
+    if "body" in changed:
+        interactions.mentions_for_post(post, actor)  # only the newly mentioned are notified
     _push(post, "post.updated")
     return post
 

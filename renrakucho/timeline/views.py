@@ -84,6 +84,9 @@ def timeline(request, resident_uuid):
                 return redirect(_timeline_url(access.resident))
     before = request.GET.get("before") if request.method == "GET" else None
     page = selectors.timeline_page(access, before=before, with_footer=True)
+    if request.method == "GET":
+        # The page shows each post whole: showing it is reading it (既読), as opening it is.
+        interactions.mark_read(user=request.user, posts=page.items)
     _audit(request, access, view="timeline", posts=[str(p.uuid) for p in page.items])
     context = {
         "access": access,
@@ -110,7 +113,7 @@ def post_detail(request, post_uuid):
     fragment = _is_fragment(request)
     if not fragment:
         # Opening a post marks it read (既読); a fragment fetched for an open timeline page
-        # does not, the page reports what was seen (interaction_views.read_up_to).
+        # does not (the reader may be away from the screen): the next visit marks it.
         interactions.mark_read(user=request.user, posts=[post])
     post = selectors.post_for_display(post, access=access)
     _audit(request, access, target=post, view="post", posts=[str(post.uuid)])

@@ -194,6 +194,22 @@ def test_post_page_and_fragment(personas, access_for, client_for):
     assert post_url("post_edit", post) in mine and post_url("post_retract", post) in mine
 
 
+def test_the_timeline_page_marks_what_it_shows_read_and_a_fragment_does_not(
+    personas, access_for, client_for
+):
+    from renrakucho.timeline.models import ReadReceipt
+
+    shown = make(personas, access_for, body="夕方の訪問で食事量が半分でした。")
+    client = client_for(personas.doctor)
+    client.get(post_url("post_detail", shown), HTTP_HX_REQUEST="true")
+    assert not ReadReceipt.objects.filter(user=personas.doctor).exists()
+    client.get(reverse("timeline:timeline", args=[personas.resident.uuid]))
+    assert ReadReceipt.objects.filter(user=personas.doctor, post=shown).exists()
+    # The author's own posts are not "read" by them.
+    client_for(personas.nurse).get(reverse("timeline:timeline", args=[personas.resident.uuid]))
+    assert not ReadReceipt.objects.filter(user=personas.nurse).exists()
+
+
 def test_edit_keeps_history(personas, access_for, client_for):
     post = make(personas, access_for, kind="vitals", body="朝", vitals={"temperature": "37.0"})
     client = client_for(personas.nurse)

@@ -77,6 +77,25 @@ def test_a_message_is_posted_audited_notified_and_pushed(personas, access_for, p
     ]
 
 
+def test_mentions_in_a_post_notify_the_team_member_and_an_edit_only_the_new_one(
+    personas, access_for, pushes
+):
+    post = create(personas, access_for, body="@p-doctor 褥瘡の写真をご確認ください。")
+    assert [(u, k) for u, k, _ in notified("mention")] == [("p-doctor", "mention")]
+    services.post_edit(
+        actor=personas.nurse,
+        access=access_for(personas.nurse),
+        post=post,
+        body="@p-doctor @p-caremanager 褥瘡の写真をご確認ください。",
+    )
+    assert [u for u, _, _ in notified("mention")] == ["p-caremanager", "p-doctor"]
+    # Unchanged body: nobody is mentioned again.
+    services.post_edit(
+        actor=personas.nurse, access=access_for(personas.nurse), post=post, urgent=True
+    )
+    assert len(notified("mention")) == 2
+
+
 def test_urgent_post_notifies_every_other_member_as_urgent(personas, access_for, pushes):
     create(personas, access_for, urgent=True, author=personas.doctor)
     assert notified() == [
