@@ -13,6 +13,20 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to the test's own temporary directory, never var/."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # LocaleMiddleware activates a request's language in the thread and leaves it there: a
     # test asking for English would otherwise turn every later gettext() into English.

@@ -90,20 +90,6 @@ def grow_team_residents(personas, n: int):
 
 # --- timeline (issue 3) ------------------------------------------------------------------------
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary directory."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def make_post(personas):
     """make_post(author=nurse, **fields) -> a post written through the service (audited,
     notified: as a real one)."""

@@ -37,20 +37,6 @@ SEEDED_APPS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    # The demo timeline uploads a photo and PDFs through the real pipeline.
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
 def _counts():
     return {
         model._meta.label: model.objects.count()

@@ -34,20 +34,6 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary directory."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def more_staff(personas):
     """more_staff(n, facility=None, occupation="home_helper") → n active professionals of
     that facility (default: Network A's visiting nursing station)."""

@@ -16,20 +16,6 @@ KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネ
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary directory."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def more_residents(personas):
     """more_residents(n, member=None, network=None) → n extra residents with a consent,
     `member` (if given) on each team with a role; names sort after 山田 花子 by kana."""

@@ -69,20 +69,6 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary directory."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def access_for(personas):
     """access_for(user, resident=None) → the user's TimelineAccess to the resident."""
 
