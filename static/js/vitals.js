@@ -15,6 +15,10 @@
   function draw(chart) {
     const figure = document.createElement("figure");
     figure.className = "vitals-chart";
+    // What the chart shows, for tests and assistive tools: which vital, how many points, the latest.
+    figure.dataset.vital = chart.key;
+    figure.dataset.points = String(chart.v.length);
+    figure.dataset.latest = String(chart.v[chart.v.length - 1]);
     const title = document.createElement("h3");
     title.textContent = `${chart.label}（${chart.unit}）`;
     figure.appendChild(title);

@@ -162,3 +162,104 @@ def test_new_post_and_read_mark_appear_without_reload(
         nurse_meta.get_by_text("既読 1").wait_for(timeout=5_000)
 
     in_browser(scenario)
+
+
+def _photo_with_location(path: Path) -> Path:
+    """A JPEG as a phone takes it: with GPS coordinates in its EXIF."""
+    from PIL import Image
+
+    image = Image.new("RGB", (640, 480), (200, 120, 90))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (35.0, 50.0, 0.0), 3: "E", 4: (137.0, 57.0, 0.0)}
+    image.save(path, "JPEG", exif=exif.tobytes())
+    return path
+
+
+def _login(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "renrakucho-demo")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_demo_nurse_visit_report_reaches_demo_doctor_live(
+    asgi_server, in_browser, media_root, tmp_path
+):
+    """The issue's journey on the demo data: demo-nurse posts a visit report with a photo and
+    vitals on 山田 花子's timeline; demo-doctor's open timeline shows it without reload; he
+    opens it and the nurse's page shows 既読 by him; the vitals graph has the new point."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from renrakucho.residents.models import Resident
+    from renrakucho.timeline.models import Attachment
+
+    call_command("seed_demo", verbosity=0)
+    hanako = Resident.objects.get(name="山田 花子")
+    timeline = f"{asgi_server}/residents/{hanako.uuid}/timeline/"
+    photo = _photo_with_location(tmp_path / "wound.jpg")
+    visited = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    body = "褥瘡は改善傾向。写真を添付します。"
+
+    def scenario(browser):
+        contexts = [
+            browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
+            for _ in range(2)
+        ]
+        doctor, nurse = (context.new_page() for context in contexts)
+        for page in (doctor, nurse):
+            page.set_default_timeout(10_000)
+        _login(doctor, asgi_server, "demo-doctor")
+        doctor.goto(timeline)
+        doctor.locator('#timeline-posts[data-realtime="open"]').wait_for()
+
+        _login(nurse, asgi_server, "demo-nurse")
+        nurse.goto(timeline)
+        nurse.select_option("select[name=kind]", "visit")
+        nurse.fill("textarea[name=body]", body)
+        nurse.fill("input[name=visited_at]", visited)
+        nurse.click("details.vitals-fields summary")
+        nurse.fill("input[name=systolic]", "132")
+        nurse.fill("input[name=diastolic]", "78")
+        nurse.fill("input[name=temperature]", "36.8")
+        nurse.fill("input[name=spo2]", "94")
+        nurse.set_input_files("input[name=files]", str(photo))
+        nurse.click("section.composer button[type=submit]")
+        nurse.wait_for_load_state()
+        assert "記事を投稿しました。" in nurse.content()
+
+        # The doctor's page shows it without reload, newest first, with the photo and vitals.
+        first = doctor.locator("#timeline-posts article.post").first
+        first.get_by_text(body).wait_for(timeout=5_000)
+        post_uuid = first.get_attribute("data-post")
+        assert first.locator("img").count() >= 1
+        assert "94" in first.inner_text()
+
+        # He opens it; the nurse's open timeline shows 既読 1 by itself, and the readers are him.
+        nurse.locator('#timeline-posts[data-realtime="open"]').wait_for()
+        nurse_post = nurse.locator(f"#post-{post_uuid}")
+        assert "既読 0" in nurse_post.inner_text()
+        doctor.goto(f"{asgi_server}/posts/{post_uuid}/")
+        nurse_post.get_by_text("既読 1").wait_for(timeout=5_000)
+        nurse_post.get_by_text("既読 1").click()
+        nurse.wait_for_load_state()
+        assert "宮坂 誠" in nurse.locator("#readers").inner_text()
+
+        # The vitals graph has the new point as its latest SpO2 value.
+        doctor.goto(f"{asgi_server}/residents/{hanako.uuid}/vitals/")
+        spo2 = doctor.locator('figure.vitals-chart[data-vital="spo2"]')
+        spo2.wait_for()
+        assert spo2.get_attribute("data-latest") == "94"
+        assert spo2.locator("canvas").count() == 1
+        for context in contexts:
+            context.close()
+        return post_uuid
+
+    post_uuid = in_browser(scenario)
+    stored = Attachment.objects.get(post__uuid=post_uuid)
+    assert stored.content_type == "image/jpeg"
+    with stored.file.open("rb") as handle:
+        from PIL import Image
+
+        assert not Image.open(handle).getexif().get(0x8825)  # the location is gone
