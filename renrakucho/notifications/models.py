@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     ABNORMAL_VITALS = "abnormal_vitals", _("バイタルの異常値")
     NOTICE = "notice", _("お知らせ")
     COMMENT = "comment", _("コメント")
+    REQUEST_UPDATED = "request_updated", _("依頼の状況")
 
 
 # What the notification centre says for each kind. Deliberately generic: a row never names a
@@ -32,6 +33,7 @@ SENTENCES = {
     Kind.ABNORMAL_VITALS: _("バイタルの異常値が記録されました"),
     Kind.NOTICE: _("運営からのお知らせがあります"),
     Kind.COMMENT: _("記事にコメントがありました"),
+    Kind.REQUEST_UPDATED: _("あなたの依頼の状況が変わりました"),
 }
 
 

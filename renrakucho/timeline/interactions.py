@@ -557,7 +557,8 @@ def care_request_transition(
     Raises PermissionDenied unless `actor` is asked by it (`may_move_request`), and
     ValidationError for an unknown state, a move the lifecycle does not allow (e.g. 完了 →
     受領), a 差戻し without a reason, or a note over 300 characters. Audits REQUEST_STATUS
-    (from/to), pushes `request.changed` (id: the post).
+    (from/to), notifies the requester (the post's author, `request_updated`) while they are
+    on the team, pushes `request.changed` (id: the post).
     """
     care_request = (
         CareRequest.objects.select_for_update()
@@ -607,6 +608,15 @@ def care_request_transition(
         resident_uuid=resident.uuid,
         detail={"post": str(care_request.post.uuid), "from": current.value, "to": target.value},
     )
+    requester_id = care_request.post.author_id
+    if requester_id != actor.pk and _active_members(resident).filter(user_id=requester_id).exists():
+        notify(
+            users=[User(pk=requester_id)],
+            kind=Kind.REQUEST_UPDATED,
+            url=post_url(care_request.post),
+            resident_uuid=resident.uuid,
+            target_uuid=care_request.post.uuid,
+        )
     publish_on_commit(
         resident_group(resident.uuid),
         {"type": "request.changed", "id": str(care_request.post.uuid)},

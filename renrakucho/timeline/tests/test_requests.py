@@ -191,6 +191,21 @@ def test_requested_accepted_done(personas, access_for, pushes):
     assert pushes[-1][1] == {"type": "request.changed", "id": post}
 
 
+def test_the_requester_hears_of_each_move_while_on_the_team(personas, access_for, pushes):
+    care_request = ask(personas, access_for, assignee=personas.nurse)
+    requester = care_request.post.author
+    interactions.care_request_transition(actor=personas.nurse, request=care_request, to="accepted")
+    updates = Notification.objects.filter(user=requester, kind="request_updated")
+    assert updates.count() == 1
+    assert updates.get().url == f"/posts/{care_request.post.uuid}/"
+    assert updates.get().resident_uuid == personas.resident.uuid
+    CareTeamMember.objects.filter(resident=personas.resident, user=requester).update(
+        status=CareTeamMember.Status.LEFT
+    )
+    interactions.care_request_transition(actor=personas.nurse, request=care_request, to="done")
+    assert updates.count() == 1  # gone from the team: no more news of the resident
+
+
 @pytest.mark.parametrize(
     ("path", "to", "message"),
     [
