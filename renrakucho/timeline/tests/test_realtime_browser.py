@@ -208,8 +208,17 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
             for _ in range(2)
         ]
         doctor, nurse = (context.new_page() for context in contexts)
+        refused = []  # what the Content-Security-Policy blocked (inline script or style)
         for page in (doctor, nurse):
             page.set_default_timeout(10_000)
+            page.on(
+                "console",
+                lambda message: (
+                    refused.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
         _login(doctor, asgi_server, "demo-doctor")
         doctor.goto(timeline)
         doctor.locator('#timeline-posts[data-realtime="open"]').wait_for()
@@ -252,6 +261,7 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
         spo2.wait_for()
         assert spo2.get_attribute("data-latest") == "94"
         assert spo2.locator("canvas").count() == 1
+        assert not refused, refused
         for context in contexts:
             context.close()
         return post_uuid
