@@ -50,7 +50,9 @@ messages: setup
 	@if command -v xgettext >/dev/null 2>&1; then \
 		mkdir -p renrakucho/locale && \
 		$(BIN)/python manage.py makemessages -l ja -l en --no-obsolete \
-			--ignore='var/*' --ignore='bench/*' --ignore='scripts/*' --ignore='static/vendor/*'; \
+			--ignore='var/*' --ignore='bench/*' --ignore='scripts/*' --ignore='static/vendor/*' && \
+		$(BIN)/python scripts/fill_ja_catalog.py && \
+		echo "ja filled; now translate the new (empty or fuzzy) entries of renrakucho/locale/en"; \
 	else \
 		echo "make messages needs GNU gettext (apt-get install gettext)"; exit 1; \
 	fi

@@ -1,5 +1,7 @@
-"""The source strings are Japanese, so the `ja` catalogue is their identity: fill every empty
-msgstr of locale/ja with its msgid (run by `make messages` after extraction)."""
+"""The source strings are Japanese, so the `ja` catalogue is their identity: every msgstr of
+locale/ja becomes its msgid (run by `make messages` after extraction). Every entry is rewritten,
+not only the empty ones: makemessages fills new entries with "fuzzy" guesses from similar
+strings (「緊急」 became 「男性」), which must not survive."""
 
 from pathlib import Path
 
@@ -13,11 +15,14 @@ for message in catalog:
     if not message.id:
         continue
     if isinstance(message.id, tuple):
-        if not any(message.string):
-            message.string = (message.id[0],) + (message.id[1],) * (len(message.string) - 1)
-    elif not message.string:
+        singular, plural = message.id[0], message.id[1]
+        count = max(len(message.string), 1)
+        # Japanese has one plural form; keep as many slots as the catalogue declares.
+        message.string = (singular,) + (plural,) * (count - 1)
+    else:
         message.string = message.id
     message.flags.discard("fuzzy")
+    message.previous_id = []
 catalog.fuzzy = False
 catalog.project = "renrakucho"
 with PO.open("wb") as handle:
