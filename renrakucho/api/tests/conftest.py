@@ -110,79 +110,17 @@ def make_post(personas):
 
 @pytest.fixture
 def bulk_posts(personas):
-    """bulk_posts(n) -> n posts written straight to the database (fast), each with vitals, a
-    photo and a PDF row (files not on disk), a read receipt and an acknowledgement by the
-    doctor, from alternating authors. For query counts at two sizes."""
-    from django.utils import timezone
-
-    from renrakucho.timeline.models import (
-        Acknowledgement,
-        Attachment,
-        Post,
-        ReadReceipt,
-        VitalSigns,
-    )
+    """bulk_posts(n) -> n posts written straight to the database (see
+    renrakucho.testing.timeline), by the nurse and the care manager in turn, each read and
+    acknowledged by the doctor. For query counts at two sizes."""
+    from renrakucho.testing.timeline import bulk_posts as bulk_timeline
 
     def make(n, *, resident=None):
-        resident = resident or personas.resident
-        authors = [personas.nurse, personas.caremanager]
-        now = timezone.now()
-        posts = Post.objects.bulk_create(
-            [
-                Post(
-                    resident=resident,
-                    author=authors[i % 2],
-                    author_network=resident.network,
-                    kind="visit",
-                    body=f"訪問しました {i}",
-                    visited_at=now,
-                )
-                for i in range(n)
-            ]
+        return bulk_timeline(
+            resident or personas.resident,
+            [personas.nurse, personas.caremanager],
+            n,
+            read_and_acked_by=personas.doctor,
         )
-        VitalSigns.objects.bulk_create(
-            [
-                VitalSigns(
-                    post=post,
-                    resident=resident,
-                    measured_at=now,
-                    systolic=120 + i % 70,
-                    diastolic=70,
-                    temperature="36.5",
-                    spo2=95,
-                    abnormal=["systolic"] if 120 + i % 70 >= 180 else [],
-                )
-                for i, post in enumerate(posts)
-            ]
-        )
-        Attachment.objects.bulk_create(
-            [
-                Attachment(
-                    post=post,
-                    resident=resident,
-                    uploaded_by=post.author,
-                    kind=kind,
-                    file=f"timeline/test/{post.pk}.{ext}",
-                    thumbnail=f"timeline/thumbs/test/{post.pk}.jpg",
-                    content_type=content_type,
-                    size=1000,
-                )
-                for post in posts
-                for kind, ext, content_type in (
-                    ("photo", "jpg", "image/jpeg"),
-                    ("pdf", "pdf", "application/pdf"),
-                )
-            ]
-        )
-        ReadReceipt.objects.bulk_create(
-            [ReadReceipt(post=post, user=personas.doctor, read_at=now) for post in posts]
-        )
-        Acknowledgement.objects.bulk_create(
-            [
-                Acknowledgement(post=post, user=personas.doctor, acknowledged_at=now)
-                for post in posts
-            ]
-        )
-        return posts
 
     return make

@@ -8,8 +8,7 @@ from renrakucho.files.uploads import PDF, check_upload
 from renrakucho.notices import services
 from renrakucho.notices.models import NoticeRecipient
 from renrakucho.notices.selectors import Segment
-
-from .files import pdf_bytes, upload
+from renrakucho.testing.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

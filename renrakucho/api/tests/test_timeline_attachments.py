@@ -3,8 +3,7 @@
 import pytest
 
 from renrakucho.audit.models import Action, AuditEvent
-
-from .files import has_gps, jpeg_with_gps, pdf_bytes, upload
+from renrakucho.testing.files import has_gps, jpeg_with_gps, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

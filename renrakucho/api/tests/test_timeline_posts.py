@@ -6,9 +6,15 @@ import json
 import pytest
 
 from renrakucho.audit.models import Action, AuditEvent
+from renrakucho.testing.files import (
+    HTML_PAGE,
+    SVG_WITH_SCRIPT,
+    has_gps,
+    jpeg_with_gps,
+    pdf_bytes,
+    upload,
+)
 from renrakucho.timeline.models import Attachment, Post
-
-from .files import HTML_PAGE, SVG_WITH_SCRIPT, has_gps, jpeg_with_gps, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from PIL import Image
 
 from renrakucho.audit.models import Action, AuditEvent
 from renrakucho.notifications.models import Notification
+from renrakucho.testing.files import jpeg_with_gps, mp4_bytes, pdf_bytes, upload
 from renrakucho.timeline import services
 from renrakucho.timeline.models import Attachment, Post, PostVersion
-
-from .conftest import jpeg_with_gps, mp4_bytes, pdf_bytes, upload
 
 
 def timeline_url(personas, **query):

@@ -164,17 +164,6 @@ def test_new_post_and_read_mark_appear_without_reload(
     in_browser(scenario)
 
 
-def _photo_with_location(path: Path) -> Path:
-    """A JPEG as a phone takes it: with GPS coordinates in its EXIF."""
-    from PIL import Image
-
-    image = Image.new("RGB", (640, 480), (200, 120, 90))
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (35.0, 50.0, 0.0), 3: "E", 4: (137.0, 57.0, 0.0)}
-    image.save(path, "JPEG", exif=exif.tobytes())
-    return path
-
-
 def _login(page, base_url, username):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -198,7 +187,10 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
     call_command("seed_demo", verbosity=0)
     hanako = Resident.objects.get(name="山田 花子")
     timeline = f"{asgi_server}/residents/{hanako.uuid}/timeline/"
-    photo = _photo_with_location(tmp_path / "wound.jpg")
+    from renrakucho.testing.files import has_gps, jpeg_with_gps
+
+    photo = tmp_path / "wound.jpg"  # as a phone writes it: with GPS coordinates in its EXIF
+    photo.write_bytes(jpeg_with_gps((640, 480)))
     visited = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     body = "褥瘡は改善傾向。写真を添付します。"
 
@@ -270,6 +262,4 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
     stored = Attachment.objects.get(post__uuid=post_uuid)
     assert stored.content_type == "image/jpeg"
     with stored.file.open("rb") as handle:
-        from PIL import Image
-
-        assert not Image.open(handle).getexif().get(0x8825)  # the location is gone
+        assert not has_gps(handle.read())  # the location is gone

@@ -13,10 +13,7 @@ from PIL import Image
 
 from renrakucho.audit.models import Action, AuditEvent
 from renrakucho.notifications.models import Notification
-from renrakucho.timeline import services
-from renrakucho.timeline.models import Attachment, Post, PostVersion, VitalSigns
-
-from .conftest import (
+from renrakucho.testing.files import (
     HTML_PAGE,
     SVG_WITH_SCRIPT,
     jpeg_with_gps,
@@ -26,6 +23,8 @@ from .conftest import (
     png_bytes,
     upload,
 )
+from renrakucho.timeline import services
+from renrakucho.timeline.models import Attachment, Post, PostVersion, VitalSigns
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ import pytest
 from django.urls import reverse
 
 from renrakucho.residents.models import CareTeamMember
+from renrakucho.testing.files import pdf_bytes, png_bytes, upload
 from renrakucho.timeline import services
-
-from .conftest import pdf_bytes, png_bytes, upload
 
 OUTSIDERS = ("pharmacist", "nurse_b", "operator_c")
 

@@ -1,9 +1,11 @@
-"""Real files made in the test run for upload tests: a JPEG with GPS EXIF, a PDF (Pillow
-writes a one-page PDF), an SVG with a script, an HTML page."""
+"""Real files made in the test run, for upload tests: a JPEG with GPS EXIF as a phone writes
+it, a PNG, a PDF (Pillow writes a one-page PDF), the smallest MP4 and MOV (an ISO-BMFF `ftyp`
+box and a data box), an SVG with a script and an HTML page."""
 
 from __future__ import annotations
 
 import io
+import struct
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
@@ -23,10 +25,36 @@ def jpeg_with_gps(size=(64, 48)) -> bytes:
     return buffer.getvalue()
 
 
+def has_gps(content: bytes) -> bool:
+    """Whether an image still carries location (or device) metadata."""
+    with Image.open(io.BytesIO(content)) as image:
+        exif = image.getexif()
+        return bool(exif.get_ifd(ExifTags.IFD.GPSInfo)) or ExifTags.Base.Make in exif
+
+
+def png_bytes(size=(32, 32)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (0, 128, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def pdf_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (595, 842), (250, 250, 250)).save(buffer, format="PDF")
     return buffer.getvalue()
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def mp4_bytes() -> bytes:
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    return ftyp + _box(b"free", b"") + _box(b"mdat", b"\x00" * 64)
+
+
+def mov_bytes() -> bytes:
+    return _box(b"ftyp", b"qt  " + struct.pack(">I", 0) + b"qt  ") + _box(b"mdat", b"\x00" * 64)
 
 
 SVG_WITH_SCRIPT = (
@@ -38,9 +66,3 @@ HTML_PAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def has_gps(content: bytes) -> bool:
-    with Image.open(io.BytesIO(content)) as image:
-        exif = image.getexif()
-        return bool(exif.get_ifd(ExifTags.IFD.GPSInfo)) or ExifTags.Base.Make in exif
