@@ -13,14 +13,19 @@ from .auth import ApiTokenAuth
 from .routers import (
     audit,
     auth,
+    chat,
     consents,
+    facility_status,
+    groups,
     me,
     medications,
+    meetings,
     notices,
     notifications,
     residents,
     team,
     timeline,
+    users,
     vitals,
 )
 
@@ -52,3 +57,10 @@ api.add_router("/", vitals.router)
 api.add_router("/", medications.router)
 api.add_router("/", notices.router)
 api.add_router("/", notifications.router)
+# Issue 4: the directory of professionals, chat, groups and boards, facility status, meetings
+# (full paths in each router: /users, /conversations/{id}/…, /groups/{id}/…, /threads/{id}/…).
+api.add_router("/", users.router)
+api.add_router("/", chat.router)
+api.add_router("/", groups.router)
+api.add_router("/", facility_status.router)
+api.add_router("/", meetings.router)

@@ -19,6 +19,13 @@ class Kind(models.TextChoices):
     NOTICE = "notice", _("お知らせ")
     COMMENT = "comment", _("コメント")
     REQUEST_UPDATED = "request_updated", _("依頼の状況")
+    GROUP_POST = "group_post", _("掲示板")
+    GROUP_REQUEST = "group_request", _("グループへの参加申請")
+    CHAT_MESSAGE = "chat_message", _("チャット")
+    MEETING_INVITATION = "meeting_invitation", _("会議への招待")
+    MEETING_REMINDER = "meeting_reminder", _("会議のリマインダー")
+    MEETING_MINUTES = "meeting_minutes", _("議事録")
+    FACILITY_STATUS_REQUEST = "facility_status_request", _("運営状況の更新のお願い")
 
 
 # What the notification centre says for each kind. Deliberately generic: a row never names a
@@ -34,6 +41,13 @@ SENTENCES = {
     Kind.NOTICE: _("運営からのお知らせがあります"),
     Kind.COMMENT: _("記事にコメントがありました"),
     Kind.REQUEST_UPDATED: _("あなたの依頼の状況が変わりました"),
+    Kind.GROUP_POST: _("グループの掲示板に新しい投稿があります"),
+    Kind.GROUP_REQUEST: _("グループへの参加申請があります"),
+    Kind.CHAT_MESSAGE: _("チャットに新しいメッセージがあります"),
+    Kind.MEETING_INVITATION: _("会議に招待されました"),
+    Kind.MEETING_REMINDER: _("まもなく会議が始まります"),
+    Kind.MEETING_MINUTES: _("会議の議事録が共有されました"),
+    Kind.FACILITY_STATUS_REQUEST: _("事業所の運営状況の更新をお願いします"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Chat (チャット): direct and group conversations among professionals of a Network."""

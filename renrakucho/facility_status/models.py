@@ -1,0 +1,1 @@
+"""Facility operating status (事業所の運営状況): each facility's current status, supplies and history."""

@@ -1,0 +1,2 @@
+app_name = "facility_status"
+urlpatterns: list = []
