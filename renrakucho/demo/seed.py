@@ -23,6 +23,10 @@ from renrakucho.networks.models import MedicalArea, Municipality, Network, Opera
 from renrakucho.residents.models import CareTeamMember, Consent, KeyPerson, Resident
 
 from . import data
+from .chat import seed_chat
+from .facility_status import seed_facility_status
+from .groups import seed_groups
+from .meetings import seed_meetings
 from .timeline import seed_timeline
 
 
@@ -112,6 +116,10 @@ def seed_demo() -> Counter:
         _seed_resident(spec, networks[spec.network], users, now, created)
     # Posts, lists and notices go through the services (which audit and notify).
     seed_timeline(users, created)
+    seed_groups(users, facilities, networks, created)
+    seed_chat(users, facilities, networks, created)
+    seed_facility_status(users, facilities, networks, created)
+    seed_meetings(users, facilities, networks, created)  # after groups: group meetings
     return created
 
 
