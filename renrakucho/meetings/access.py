@@ -23,6 +23,7 @@ from renrakucho.residents.access import residents_visible_to
 from renrakucho.residents.models import Consent
 from renrakucho.timeline.access import TimelineAccess, access_timeline
 
+from .groups_bridge import check_group_member, member_group_ids_q
 from .models import CalendarFeedToken, Meeting, MeetingAttachment, MeetingInvitation
 
 
@@ -76,12 +77,6 @@ def _resident_reachable(user) -> Q:
     )
 
 
-def _group_reachable(user) -> Q:
-    from .groups_bridge import member_group_ids_q
-
-    return member_group_ids_q(user)
-
-
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Every meeting `user` reaches (the rule of the module docstring, set-wise): the start of
     every list and feed."""
@@ -91,7 +86,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(Exists(invited), network_id__in=user.active_network_ids())
         .filter(_resident_reachable(user))
-        .filter(_group_reachable(user))
+        .filter(member_group_ids_q(user))
     )
 
 
@@ -104,7 +99,11 @@ def access_meeting(user, meeting_uuid) -> MeetingAccess:
     wanted = parse_uuid(meeting_uuid)
     invitation = (
         MeetingInvitation.objects.select_related(
-            "meeting", "meeting__network", "meeting__organizer", "meeting__resident"
+            "meeting",
+            "meeting__network",
+            "meeting__organizer",
+            "meeting__resident",
+            "meeting__group",
         )
         .filter(user=user, meeting__uuid=wanted)
         .first()
@@ -119,8 +118,6 @@ def access_meeting(user, meeting_uuid) -> MeetingAccess:
         # The resident is read again through the chokepoint, which decides.
         timeline = access_timeline(user, meeting.resident.uuid)
         meeting.resident = timeline.resident
-    from .groups_bridge import check_group_member
-
     check_group_member(user, meeting)
     return MeetingAccess(meeting=meeting, invitation=invitation, user=user, timeline=timeline)
 

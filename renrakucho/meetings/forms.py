@@ -81,18 +81,22 @@ class MeetingForm(JapaneseForm):
         label=_("資料（PDF・写真、10件まで）"), widget=MultipleFileInput(attrs={"accept": ACCEPT})
     )
 
-    def __init__(self, *args, team=None, manual_url=False, kinds=None, **kwargs):
+    def __init__(self, *args, team=None, manual_url=False, kinds=None, group=False, **kwargs):
         super().__init__(*args, **kwargs)
         if kinds:
             self.fields["kind"].choices = [c for c in MeetingKind.choices if c[0] in kinds]
         if team is not None:
             self.fields["invitees"] = UsersField(
-                label=_("招待する人（支援チーム）"),
+                label=_("招待する人（グループのメンバー）")
+                if group
+                else _("招待する人（支援チーム）"),
                 queryset=team,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 to_field_name="uuid",
-                help_text=_("選ばなければチーム全員を招待します。"),
+                help_text=_("選ばなければメンバー全員を招待します。")
+                if group
+                else _("選ばなければチーム全員を招待します。"),
             )
         else:
             self.fields["invitees"] = forms.CharField(

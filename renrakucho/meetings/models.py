@@ -80,6 +80,9 @@ class Meeting(TimeStampedModel):
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
     )
+    group = models.ForeignKey(
+        "groups.Group", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
     starts_at = models.DateTimeField(_("開始日時"))
     duration_minutes = models.PositiveIntegerField(_("所要時間（分）"), default=60)
     organizer = models.ForeignKey(
@@ -101,7 +104,11 @@ class Meeting(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=24 * 60),
                 name="meeting_duration_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resident__isnull=True) | models.Q(group__isnull=True),
+                name="meeting_resident_or_group",
+            ),
         ]
 
     def __str__(self) -> str:

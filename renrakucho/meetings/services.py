@@ -39,6 +39,7 @@ from renrakucho.timeline.models import PostKind
 
 from . import selectors
 from .access import MeetingAccess, meetings_visible_to
+from .groups_bridge import check_group_organizer, group_member_users, share_to_board
 from .models import (
     CalendarFeedToken,
     FollowUp,
@@ -177,8 +178,6 @@ def _invitees_for(*, actor, network: Network, audience: Audience, invitees: Sequ
             raise ValidationError({"invitees": _("招待できるのは支援チームのメンバーだけです。")})
         return list(chosen.values())
     if audience.group is not None:
-        from .groups_bridge import group_member_users
-
         members = {user.pk: user for user in group_member_users(audience.group)}
         if not chosen:
             chosen = {pk: user for pk, user in members.items() if pk != actor.pk}
@@ -234,8 +233,6 @@ def meeting_create(
             raise PermissionDenied
         resident = audience.timeline.resident
     if audience.group is not None:
-        from .groups_bridge import check_group_organizer
-
         check_group_organizer(actor, audience.group, network)
     errors: dict[str, list] = {}
     checked: list[CheckedFile] = []
@@ -256,9 +253,7 @@ def meeting_create(
         provider=selectors.provider_of(network),
     )
     if audience.group is not None:
-        from .groups_bridge import set_group
-
-        set_group(meeting, audience.group)
+        meeting.group = audience.group
     if kind not in MeetingKind.values:
         errors.setdefault("kind", []).append(_("会議の種類を選択してください。"))
     if not meeting.title:
@@ -527,9 +522,7 @@ def minutes_save(
                 body=text,
                 request=request,
             )
-    elif first and getattr(meeting, "group_id", None):
-        from .groups_bridge import share_to_board
-
+    elif first and meeting.group_id is not None:
         minutes.shared_thread_uuid = share_to_board(
             actor=actor, meeting=meeting, title=meeting.title, body=text, request=request
         )

@@ -29,9 +29,11 @@ from renrakucho.timeline.access import access_timeline
 from . import ical, selectors, services
 from .access import access_attachment, access_meeting, feed_owner
 from .forms import AttachForm, MeetingForm, MinutesForm, ProviderForm, RespondForm
+from .groups_bridge import group_for_organizer, group_member_queryset
 from .models import MeetingInvitation, MeetingKind, Provider
 
 TEAM_KINDS = (MeetingKind.DISCHARGE, MeetingKind.SERVICE, MeetingKind.OTHER)
+GROUP_KINDS = (MeetingKind.COMMUNITY, MeetingKind.TRAINING, MeetingKind.STUDY, MeetingKind.OTHER)
 
 
 def _audit_read(request, access, view: str) -> None:
@@ -92,20 +94,30 @@ def _network_for(request, form_network: str | None):
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
     """Schedule a meeting: for a resident's team with ?resident=<uuid> (team members only),
-    otherwise for chosen users of the Network (login IDs)."""
+    for a group with ?group=<uuid> (its members), otherwise for chosen users of the Network
+    (login IDs)."""
     resident_uuid = request.GET.get("resident")
+    group_uuid = request.GET.get("group") if not resident_uuid else None
     timeline = access_timeline(request.user, resident_uuid) if resident_uuid else None
     if timeline is not None and not timeline.is_member:
         raise PermissionDenied
+    group_access = group_for_organizer(request.user, group_uuid) if group_uuid else None
+    group = group_access.group if group_access else None
     if timeline is not None:
         network, networks = timeline.resident.network, [timeline.resident.network]
+    elif group is not None:
+        network, networks = group.network, [group.network]
     else:
         network, networks = _network_for(request, request.POST.get("network"))
     manual = network is not None and selectors.provider_of(network) == Provider.MANUAL
-    team = None
+    team, kinds = None, None
     if timeline is not None:
         team = selectors.team_user_queryset(timeline.resident).exclude(pk=request.user.pk)
-    form_kwargs = {"team": team, "manual_url": manual, "kinds": TEAM_KINDS if timeline else None}
+        kinds = TEAM_KINDS
+    elif group is not None:
+        team = group_member_queryset(group).exclude(pk=request.user.pk)
+        kinds = GROUP_KINDS
+    form_kwargs = {"team": team, "manual_url": manual, "kinds": kinds, "group": group is not None}
     if request.method == "POST":
         form = MeetingForm(request.POST, request.FILES, **form_kwargs)
         if network is None:
@@ -132,7 +144,7 @@ def meeting_create(request):
                         duration_minutes=data["duration_minutes"],
                         purpose=data["purpose"],
                         agenda=data["agenda"],
-                        audience=services.Audience(timeline=timeline),
+                        audience=services.Audience(timeline=timeline, group=group),
                         invitees=invitees,
                         join_url=data.get("join_url", ""),
                         files=data["files"],
@@ -147,6 +159,8 @@ def meeting_create(request):
         initial = {"duration_minutes": 60}
         if timeline is not None:
             initial["kind"] = MeetingKind.SERVICE
+        elif group is not None:
+            initial["kind"] = MeetingKind.COMMUNITY
         form = MeetingForm(initial=initial, **form_kwargs)
     return render(
         request,
@@ -154,6 +168,7 @@ def meeting_create(request):
         {
             "form": form,
             "resident": timeline.resident if timeline else None,
+            "group": group,
             "networks": networks,
             "network": network,
             "provider": selectors.provider_of(network) if network else None,

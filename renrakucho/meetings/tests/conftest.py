@@ -34,9 +34,7 @@ def team_meeting(personas):
             actor=organizer,
             network=personas.net_a,
             starts_at=timezone.now() + starts_in,
-            audience=services.Audience(
-                timeline=access_timeline(organizer, personas.resident.uuid)
-            ),
+            audience=services.Audience(timeline=access_timeline(organizer, personas.resident.uuid)),
             **fields,
         )
 
