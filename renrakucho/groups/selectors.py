@@ -213,6 +213,7 @@ class BoardPage:
     threads: list[Thread]
     next_cursor: str | None = None
     pinned: list[Thread] = field(default_factory=list)
+    is_first: bool = True
 
 
 def _board_queryset(access: GroupAccess, user):
@@ -269,6 +270,7 @@ def board_page(access: GroupAccess, user, *, after=None, size: int = BOARD_PAGE)
         threads=threads,
         pinned=pinned,
         next_cursor=str(threads[-1].uuid) if more and threads else None,
+        is_first=cursor is None,
     )
 
 

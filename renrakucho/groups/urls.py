@@ -6,6 +6,7 @@ app_name = "groups"
 urlpatterns = [
     path("", views.group_list, name="list"),
     path("new/", views.group_new, name="new"),
+    path("badge/", views.badge, name="badge"),
     path("<uuid:group_uuid>/", views.group_board, name="group"),
     path("<uuid:group_uuid>/edit/", views.group_edit, name="edit"),
     path("<uuid:group_uuid>/join/", views.group_join, name="join"),
