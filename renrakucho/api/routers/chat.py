@@ -1,3 +1,435 @@
-from ninja import Router
+"""Chat (チャット) as JSON: conversations, messages, read state, files.
 
-router = Router()
+Access as on the pages (chat.access): only active members of a conversation reach it, its
+messages and files — anyone else (another Network, a same-Network outsider, a member who
+left) gets 404. Writes go through chat.services (audit, notifications, realtime pushes).
+
+Messages carry `seq`, consecutive per conversation: a client that has seen up to n asks
+`GET …/messages?after_seq=n` and misses nothing, whatever happened to its websocket.
+Uploads: 413 when a file is too large, 415 when its type is refused (decided by content),
+422 otherwise; 409 for a change of a deleted message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from renrakucho.api import bodies
+from renrakucho.api.errors import FieldErrors, write_errors
+from renrakucho.api.schemas import InputSchema, NetworkRef, UserRef
+from renrakucho.audit.models import Action
+from renrakucho.audit.services import audit_record
+from renrakucho.chat import selectors, services
+from renrakucho.chat.access import (
+    ChatAccess,
+    access_attachment,
+    access_conversation,
+    access_message,
+)
+from renrakucho.chat.models import Message
+
+router = Router(tags=["chat"])
+
+MAX_PAGE = 100
+FILE_FIELD = "files"
+
+
+# --- shapes -----------------------------------------------------------------------------------
+class ConversationIn(InputSchema):
+    members: list[uuid.UUID] = Field(..., description="相手の利用者ID（1人なら1対1の会話）")
+    title: str = Field("", max_length=100, description="グループの名前（任意）")
+
+
+class MessageIn(InputSchema):
+    body: str = Field("", max_length=services.MAX_BODY)
+    resident: uuid.UUID | None = Field(
+        None, description="リンクする支援対象者のID（担当している方のみ）"
+    )
+
+
+class MessagePatchIn(InputSchema):
+    body: str = Field(..., max_length=services.MAX_BODY)
+
+
+class ReadIn(InputSchema):
+    seq: int = Field(..., ge=0, description="ここまで読んだメッセージの seq")
+
+
+class MemberOut(Schema):
+    id: uuid.UUID
+    username: str
+    name: str
+    name_kana: str
+    last_read_seq: int
+
+
+class ConversationOut(Schema):
+    id: uuid.UUID
+    kind: str
+    title: str = Field(..., description="表示名（名前がなければ相手の名前）")
+    name: str = Field(..., description="会話の名前（グループで付けたもの）")
+    network: NetworkRef
+    members: list[MemberOut]
+    last_seq: int
+    last_read_seq: int
+    unread: int
+    last_message_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_page: int | None
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    kind: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    url: str
+    thumbnail_url: str | None
+
+
+class ResidentLinkOut(Schema):
+    id: uuid.UUID
+    name: str | None = Field(..., description="閲覧できる方にだけ表示（それ以外は null）")
+    accessible: bool
+
+
+class MessageOut(Schema):
+    id: uuid.UUID
+    conversation: uuid.UUID
+    seq: int
+    author: UserRef
+    body: str = Field(..., description="削除されたメッセージは空")
+    created_at: datetime.datetime
+    edited: bool
+    edited_at: datetime.datetime | None
+    deleted: bool
+    deleted_at: datetime.datetime | None
+    attachments: list[AttachmentOut]
+    read_count: int = Field(..., description="既読の数（送信者以外のメンバー）")
+    resident: ResidentLinkOut | None
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    has_earlier: bool
+    has_later: bool
+
+
+class ReadOut(Schema):
+    last_read_seq: int
+    unread: int
+
+
+# --- responses -----------------------------------------------------------------------------
+def _conversation_out(access_or_membership, members, reader) -> dict[str, Any]:
+    membership = getattr(access_or_membership, "membership", access_or_membership)
+    conversation = membership.conversation
+    conversation.active_members = members
+    return {
+        "id": conversation.uuid,
+        "kind": conversation.kind,
+        "title": selectors.conversation_title(conversation, reader),
+        "name": conversation.title,
+        "network": conversation.network,
+        "members": [
+            {
+                "id": m.user.uuid,
+                "username": m.user.username,
+                "name": m.user.name,
+                "name_kana": m.user.name_kana,
+                "last_read_seq": m.last_read_seq,
+            }
+            for m in members
+        ],
+        "last_seq": conversation.last_seq,
+        "last_read_seq": membership.last_read_seq,
+        "unread": max(conversation.last_seq - membership.last_read_seq, 0),
+        "last_message_at": conversation.last_message_at,
+        "created_at": conversation.created_at,
+    }
+
+
+def _attachment(conversation, attachment) -> dict[str, Any]:
+    kwargs = {"conversation_id": conversation.uuid, "attachment_id": attachment.uuid}
+    return {
+        "id": attachment.uuid,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": reverse("api:chat_attachment", kwargs=kwargs),
+        "thumbnail_url": (
+            reverse("chat:attachment_thumbnail", kwargs={"attachment_uuid": attachment.uuid})
+            if attachment.thumbnail
+            else None
+        ),
+    }
+
+
+def message_out(message: Message, conversation) -> dict[str, Any]:
+    """Expects selectors.annotate_messages (read_count, resident_link) and the author and
+    attachments loaded: no query of its own."""
+    deleted = message.is_deleted
+    link = message.resident_link
+    return {
+        "id": message.uuid,
+        "conversation": conversation.uuid,
+        "seq": message.seq,
+        "author": message.author,
+        "body": "" if deleted else message.body,
+        "created_at": message.created_at,
+        "edited": message.edited_at is not None,
+        "edited_at": message.edited_at,
+        "deleted": deleted,
+        "deleted_at": message.deleted_at,
+        "attachments": []
+        if deleted
+        else [_attachment(conversation, a) for a in message.attachments.all()],
+        "read_count": message.read_count,
+        "resident": (
+            {"id": link.uuid, "name": link.name, "accessible": link.accessible} if link else None
+        ),
+    }
+
+
+def _message_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
+    kind = bodies.content_type(request)
+    if kind in bodies.FORM_TYPES:
+        unknown = sorted(name for name in request.FILES if name != FILE_FIELD)
+        if unknown:
+            raise FieldErrors(
+                [
+                    {
+                        "loc": ["body", name],
+                        "msg": _("ファイルは files という名前で送ってください。"),
+                        "type": "extra_forbidden",
+                    }
+                    for name in unknown
+                ]
+            )
+        data = {name: request.POST.get(name) for name in request.POST}
+        if data.get("resident") == "":
+            del data["resident"]
+        return data, request.FILES.getlist(FILE_FIELD)
+    if kind in bodies.JSON_TYPES:
+        return bodies.json_object(request), []
+    raise HttpError(
+        415,
+        _("Content-Type は application/json または multipart/form-data を指定してください。"),
+    )
+
+
+# --- conversations -------------------------------------------------------------------------
+@router.get("/conversations", response=ConversationPage, summary="会話の一覧")
+def conversation_list(request, page: int = Query(1, ge=1)):
+    """The caller's conversations, latest activity first, 50 a page. Four queries."""
+    rows, more = selectors.my_conversations(request.user, page=page)
+    return {
+        "items": [
+            _conversation_out(row, row.conversation.active_members, request.user) for row in rows
+        ],
+        "next_page": page + 1 if more else None,
+    }
+
+
+@router.post(
+    "/conversations",
+    response={200: ConversationOut, 201: ConversationOut},
+    summary="会話を始める",
+)
+def conversation_create(request, payload: ConversationIn):
+    """Start a conversation with `members` (user ids of the caller's Networks). One member
+    and no title: a 1:1 — the existing one with that person is returned (200) instead of a
+    new one (201). 422 when someone is not of a Network shared with the caller."""
+    with write_errors():
+        conversation, created = services.conversation_create(
+            actor=request.user, members=payload.members, title=payload.title, request=request
+        )
+    access = access_conversation(request.user, conversation.uuid)
+    body = _conversation_out(access, selectors.members_of(conversation), request.user)
+    return Status(201 if created else 200, body)
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationOut, summary="会話")
+def conversation_detail(request, conversation_id: str):
+    access = access_conversation(request.user, conversation_id)
+    return _conversation_out(access, selectors.members_of(access.conversation), request.user)
+
+
+# --- messages ----------------------------------------------------------------------------------
+_MESSAGE_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": bodies.json_schema(MessageIn)},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "body": {"type": "string"},
+                        "resident": {"type": "string", "format": "uuid"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "写真（JPEG/PNG/HEIC）・動画（MP4/MOV）・PDF",
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages", response=MessagePage, summary="メッセージの一覧"
+)
+def message_list(
+    request,
+    conversation_id: str,
+    after_seq: int | None = Query(None, ge=0, description="この seq より後（追いつき）"),
+    before_seq: int | None = Query(None, ge=0, description="この seq より前（さかのぼり）"),
+    limit: int = Query(selectors.PAGE_SIZE, ge=1, le=MAX_PAGE),
+):
+    """Messages in seq order (oldest first): after `after_seq` (has_later when more are
+    waiting), before `before_seq` (has_earlier when older ones remain), or the newest.
+    Reading them does not mark them read: POST …/read. Six queries at most."""
+    access = access_conversation(request.user, conversation_id)
+    page = selectors.message_page(access, after_seq=after_seq, before_seq=before_seq, limit=limit)
+    return {
+        "items": [message_out(m, access.conversation) for m in page.items],
+        "has_earlier": page.has_earlier,
+        "has_later": page.has_later,
+    }
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={201: MessageOut},
+    summary="メッセージを送る",
+    openapi_extra=_MESSAGE_BODY_DOC,
+)
+def message_create(request, conversation_id: str):
+    """Send a message: JSON `{"body", "resident"?}` or multipart form data with the files as
+    repeated `files` parts. Needs a text or a file. 413/415/422 as the module says."""
+    access = access_conversation(request.user, conversation_id)
+    data, files = _message_input(request)
+    payload = bodies.validated(MessageIn, data)
+    with write_errors():
+        message = services.message_send(
+            actor=request.user,
+            conversation=access.conversation,
+            membership=access.membership,
+            body=payload.body,
+            files=files,
+            resident_uuid=payload.resident,
+            request=request,
+        )
+    return Status(
+        201, message_out(selectors.message_for_display(access, message), access.conversation)
+    )
+
+
+def _own(request, message_id: str) -> tuple[ChatAccess, Message]:
+    access, message = access_message(request.user, message_id)
+    if message.author_id != request.user.pk:
+        raise PermissionDenied
+    return access, message
+
+
+@router.patch("/messages/{message_id}", response=MessageOut, summary="メッセージの編集")
+def message_change(request, message_id: str, payload: MessagePatchIn):
+    """Change the text of one's own message (403 for others; 409 once deleted). Audited."""
+    access, message = _own(request, message_id)
+    with write_errors():
+        message = services.message_edit(
+            actor=request.user, access=access, message=message, body=payload.body, request=request
+        )
+    return message_out(selectors.message_for_display(access, message), access.conversation)
+
+
+@router.delete("/messages/{message_id}", response=MessageOut, summary="メッセージの削除")
+def message_remove(request, message_id: str):
+    """Delete one's own message: it stays as a marker (403 for others; 409 once deleted).
+    Audited."""
+    access, message = _own(request, message_id)
+    with write_errors():
+        message = services.message_delete(
+            actor=request.user, access=access, message=message, request=request
+        )
+    return message_out(selectors.message_for_display(access, message), access.conversation)
+
+
+@router.post("/conversations/{conversation_id}/read", response=ReadOut, summary="既読にする")
+def conversation_read(request, conversation_id: str, payload: ReadIn):
+    """Read up to `seq` (capped at the newest message; never goes back)."""
+    access = access_conversation(request.user, conversation_id)
+    last_read = services.conversation_mark_read(actor=request.user, access=access, seq=payload.seq)
+    return {
+        "last_read_seq": last_read,
+        "unread": max(access.conversation.last_seq - last_read, 0),
+    }
+
+
+@router.get(
+    "/conversations/{conversation_id}/attachments/{attachment_id}",
+    url_name="chat_attachment",
+    response={200: None},
+    summary="チャットの添付ファイル",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "ファイル（Content-Disposition: attachment）",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def attachment_download(request, conversation_id: str, attachment_id: str):
+    """A file of a message, as a download with its stored type, nosniff and a sandbox CSP.
+    Audited (CHAT_FILE). 404 for non-members and deleted messages."""
+    access, found = access_attachment(request.user, attachment_id)
+    if str(access.conversation.uuid) != str(conversation_id):
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    audit_record(
+        action=Action.CHAT_FILE,
+        actor=request.user,
+        request=request,
+        network_id=access.conversation.network_id,
+        target=found,
+        detail={"channel": "api", "conversation": str(access.conversation.uuid)},
+    )
+    extension = found.file.name.rsplit(".", 1)[-1].lower()
+    created = timezone.localtime(found.created_at)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}",
+        content_type=found.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
