@@ -69,7 +69,7 @@ def board(network: Network, filters: BoardFilters | None = None) -> list[Facilit
     if filters.shortage:
         queryset = queryset.filter(_shortage_q("current_status__entry__"))
     return list(
-        queryset.select_related("current_status__entry").order_by(
+        queryset.select_related("current_status__entry__updated_by").order_by(
             "facility_type", "name_kana", "name", "id"
         )
     )

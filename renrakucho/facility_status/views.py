@@ -38,7 +38,7 @@ def _network(request, wanted: str | None = None):
 def board(request):
     networks, network = _network(request)
     filters = selectors.BoardFilters.from_query(request.GET)
-    is_operator = network.pk in request.user.operated_network_ids()
+    is_operator = network.is_operated
     counts = selectors.status_counts(network)
     rows = [
         (facility, selectors.current_entry(facility))
