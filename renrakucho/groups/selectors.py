@@ -122,27 +122,51 @@ def unread_annotations(user) -> dict:
     }
 
 
-def my_groups(user) -> list[Group]:
+def _member_count():
+    return Subquery(
+        GroupMembership.objects.filter(group=OuterRef("pk"), status="active")
+        .order_by()
+        .values("group")
+        .annotate(n=Count("id"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def my_groups(user, *, prefetch_occupations: bool = False) -> list[Group]:
     """Groups where `user` is an active member in a Network they act in, by name, with
-    `unread` (threads + replies unread, "99+" above UNREAD_CAP), `member_count` and
-    `my_role`. Two queries (the user's Networks, the groups)."""
+    `unread` (threads + replies unread, "99+" above UNREAD_CAP), `member_count`, `my_role`
+    and `my_membership` (its UUID). Two queries (the user's Networks, the groups), one more
+    with `prefetch_occupations`."""
     mine = GroupMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk, status="active")
-    groups = list(
-        Group.objects.filter(network_id__in=user.active_network_ids())
-        .filter(Exists(mine))
+    groups = Group.objects.filter(network_id__in=user.active_network_ids())
+    groups = (
+        groups.filter(Exists(mine))
         .annotate(
             **unread_annotations(user),
-            member_count=Count(
-                "memberships", filter=Q(memberships__status="active"), distinct=True
-            ),
+            member_count=Coalesce(_member_count(), 0),
             my_role=Subquery(mine.values("role")[:1]),
+            my_membership=Subquery(mine.values("uuid")[:1]),
         )
         .select_related("network")
         .order_by("name", "id")
     )
+    if prefetch_occupations:
+        groups = groups.prefetch_related("allowed_occupations")
+    groups = list(groups)
     for group in groups:
         group.unread = group.unread_threads + group.unread_replies
     return groups
+
+
+def member_count(group: Group) -> int:
+    return GroupMembership.objects.filter(group=group, status=Status.ACTIVE).count()
+
+
+def group_unread(group: Group, user) -> int:
+    """Unread threads + replies of `group` for `user` (each capped). One query."""
+    row = Group.objects.filter(pk=group.pk).annotate(**unread_annotations(user)).first()
+    return (row.unread_threads + row.unread_replies) if row else 0
 
 
 def unread_total(user) -> int:
@@ -150,18 +174,21 @@ def unread_total(user) -> int:
     return sum(group.unread for group in my_groups(user))
 
 
-def pending_invitations(user) -> list[GroupMembership]:
+def pending_invitations(user, *, prefetch_occupations=False) -> list[GroupMembership]:
     """Open invitations addressed to `user` in Networks they act in. One query (plus the
-    Networks)."""
-    return list(
+    Networks; plus one with `prefetch_occupations`)."""
+    rows = (
         GroupMembership.objects.filter(
             user=user,
             status=Status.INVITED,
             group__network_id__in=user.active_network_ids(),
         )
-        .select_related("group", "invited_by")
+        .select_related("group", "group__network", "invited_by")
         .order_by("-created_at")
     )
+    if prefetch_occupations:
+        rows = rows.prefetch_related("group__allowed_occupations")
+    return list(rows)
 
 
 def discoverable_groups(user) -> list[Group]:
@@ -185,9 +212,8 @@ def discoverable_groups(user) -> list[Group]:
         .exclude(Exists(member))
         .annotate(
             requested=Exists(requested),
-            member_count=Count(
-                "memberships", filter=Q(memberships__status="active"), distinct=True
-            ),
+            requested_uuid=Subquery(requested.values("uuid")[:1]),
+            member_count=Coalesce(_member_count(), 0),
         )
         .select_related("network")
         .prefetch_related("allowed_occupations")
@@ -221,7 +247,17 @@ def _board_queryset(access: GroupAccess, user):
         Thread.objects.filter(group=access.group)
         .select_related("author")
         .annotate(
-            read_count=Count("reads", distinct=True),
+            read_count=Coalesce(
+                Subquery(
+                    ThreadRead.objects.filter(thread=OuterRef("pk"))
+                    .order_by()
+                    .values("thread")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
             is_read=Exists(ThreadRead.objects.filter(thread=OuterRef("pk"), user_id=user.pk))
             | Q(author_id=user.pk),
             unread_replies=Coalesce(
@@ -274,6 +310,23 @@ def board_page(access: GroupAccess, user, *, after=None, size: int = BOARD_PAGE)
     )
 
 
+def board_thread(access: GroupAccess, user, thread_id: int) -> Thread | None:
+    """One thread of the board with the board's annotations (read_count, is_read,
+    unread_replies). One query."""
+    return _board_queryset(access, user).filter(pk=thread_id).first()
+
+
+def unread_replies(thread: Thread, user, *, limit: int) -> list[Reply]:
+    """The oldest `limit` replies of `thread` by others that `user` has not read. One query."""
+    return list(
+        Reply.objects.filter(thread=thread)
+        .exclude(author_id=user.pk)
+        .exclude(Exists(ReplyRead.objects.filter(reply=OuterRef("pk"), user_id=user.pk)))
+        .only("id", "author_id")
+        .order_by("id")[:limit]
+    )
+
+
 def search_threads(access: GroupAccess, user, query: str) -> list[Thread]:
     """Threads of the board whose title, body or a reply contains `query` (folded: kana,
     width and case insensitive, spaces ignored), latest activity first, at most
@@ -307,18 +360,28 @@ class ThreadPage:
     next_cursor: str | None = None
 
 
-def thread_page(access: GroupAccess, thread: Thread, *, after=None, size: int = REPLY_PAGE):
+def thread_page(
+    access: GroupAccess,
+    thread: Thread,
+    *,
+    after=None,
+    size: int = REPLY_PAGE,
+    with_thread: bool = True,
+):
     """The thread with its attachments and readers, and one page of replies oldest first
     (keyset: `after` is the UUID of the last reply shown), each with author, attachments and
     readers (`readers`: receipts with users, earliest first). Queries: thread attachments (1),
     thread readers (1), the cursor (0–1), replies (1), their attachments (1), their readers
     (1)."""
-    thread.thread_attachments = list(
-        BoardAttachment.objects.filter(thread=thread, reply__isnull=True).order_by("id")
-    )
-    thread.readers = list(
-        ThreadRead.objects.filter(thread=thread).select_related("user").order_by("read_at", "id")
-    )
+    if with_thread:
+        thread.thread_attachments = list(
+            BoardAttachment.objects.filter(thread=thread, reply__isnull=True).order_by("id")
+        )
+        thread.readers = list(
+            ThreadRead.objects.filter(thread=thread)
+            .select_related("user")
+            .order_by("read_at", "id")
+        )
     replies = Reply.objects.filter(thread=thread)
     value = _uuid(after) if after else None
     if value is not None:
