@@ -42,7 +42,7 @@ def _today_start() -> datetime.datetime:
 
 def _with_list_fields(queryset: QuerySet[Meeting], user) -> QuerySet[Meeting]:
     mine = MeetingInvitation.objects.filter(meeting=OuterRef("pk"), user=user)
-    return queryset.select_related("network", "organizer", "resident").annotate(
+    return queryset.select_related("network", "organizer", "resident", "group").annotate(
         my_response=Subquery(mine.values("response")[:1]),
         invitee_count=Count("invitations", distinct=True),
         attend_count=Count(
