@@ -22,7 +22,16 @@ class JapaneseForm(forms.Form):
 def _supply_field(label) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
-        choices=SupplyLevel.choices,
+        # 未回答 last: it is the default, the others are what the staff answers.
+        choices=[
+            (level.value, level.label)
+            for level in (
+                SupplyLevel.ENOUGH,
+                SupplyLevel.LOW,
+                SupplyLevel.SHORT,
+                SupplyLevel.UNKNOWN,
+            )
+        ],
         initial=SupplyLevel.UNKNOWN,
         required=False,
         widget=forms.RadioSelect,

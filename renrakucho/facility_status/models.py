@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,8 +104,6 @@ class FacilityStatus(TimeStampedModel):
         return f"{self.facility_id}:{self.status}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors: dict[str, str] = {}
         unknown = set(self.restrictions or []) - set(Restriction.values)
         if unknown:
