@@ -195,3 +195,21 @@ def test_board_filters(personas, report):
     assert selectors.status_counts(personas.net_a) == {
         "normal": 2, "restricted": 1, "suspended": 0, "closed": 0, "none": 2
     }  # fmt: skip
+
+
+def test_a_user_suspended_in_the_network_reaches_nothing(personas, report):
+    from renrakucho.networks.models import Suspension
+
+    report(personas.nurse, personas.nursing_a)
+    Suspension.objects.create(
+        network=personas.net_a,
+        user=personas.nurse,
+        reason="調査中",
+        suspended_by=personas.operator_a,
+    )
+    with pytest.raises(Http404):
+        access_facility(personas.nurse, personas.nursing_a.uuid)
+    # Nor is a suspended staff member asked to update.
+    services.status_request_create(actor=personas.operator_a, network=personas.net_a)
+    asked = Notification.objects.filter(kind=Kind.FACILITY_STATUS_REQUEST)
+    assert personas.nurse.pk not in set(asked.values_list("user", flat=True))
