@@ -344,3 +344,26 @@ def test_detail_query_count_at_two_sizes(personas, api_for):
     with CaptureQueriesContext(connection) as many:
         assert len(api.get(f"/meetings/{big.uuid}").json()["invitations"]) == 32
     assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_group_meeting(personas, api_for):
+    from renrakucho.groups import services as group_services
+    from renrakucho.groups.models import GroupMembership, Policy
+
+    group = group_services.group_create(
+        actor=personas.caremanager, network=personas.net_a, name="研修会", policy=Policy.REQUEST
+    )
+    GroupMembership.objects.create(
+        group=group, user=personas.pharmacist, status="active", joined_at=timezone.now()
+    )
+    data = {"kind": "training", "title": "研修", "starts_at": _start(), "group": str(group.uuid)}
+    assert api_for(personas.nurse).post("/meetings", data).status_code == 404  # not a member
+    response = api_for(personas.caremanager).post("/meetings", data)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["group"] == {"id": str(group.uuid), "name": "研修会"}
+    assert len(body["invitations"]) == 2
+    listed = api_for(personas.pharmacist).get("/meetings").json()["items"]
+    assert [m["group"]["name"] for m in listed] == ["研修会"]
+    both = {**data, "resident": str(personas.resident.uuid)}
+    assert api_for(personas.caremanager).post("/meetings", both).status_code == 422

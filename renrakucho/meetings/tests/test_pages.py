@@ -317,3 +317,44 @@ def test_list_upcoming_and_past(personas, client_for, team_meeting, users_meetin
     page = client.get("/meetings/?when=past").content.decode()
     assert str(past.uuid) in page and str(upcoming.uuid) not in page
     assert AuditEvent.objects.filter(action=Action.RESIDENT_LIST).exists()
+
+
+def test_group_meeting_through_the_page(personas, client_for):
+    from renrakucho.groups import services as group_services
+    from renrakucho.groups.models import GroupMembership, Policy
+
+    group = group_services.group_create(
+        actor=personas.caremanager,
+        network=personas.net_a,
+        name="地域ケア会議",
+        policy=Policy.REQUEST,
+    )
+    GroupMembership.objects.create(
+        group=group, user=personas.pharmacist, status="active", joined_at=timezone.now()
+    )
+    url = f"/meetings/new/?group={group.uuid}"
+    client = client_for(personas.caremanager)
+    page = client.get(url).content.decode()
+    assert (
+        "グループ「地域ケア会議」の会議" in page and "薬 太郎" in page and "看護 花子" not in page
+    )
+    assert 'value="community"' in page and 'value="discharge"' not in page
+    for who in ["nurse", "nurse_b", "operator_c"]:
+        assert client_for(getattr(personas, who)).get(url).status_code == 404
+    start = timezone.localtime() + datetime.timedelta(days=3)
+    response = client.post(
+        url,
+        {
+            "kind": "community",
+            "title": "第1回 地域ケア会議",
+            "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+            "duration_minutes": "90",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.group == group and meeting.resident is None
+    assert meeting.invitations.count() == 2
+    page = client_for(personas.pharmacist).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "地域ケア会議" in page
+    assert client_for(personas.nurse).get(f"/meetings/{meeting.uuid}/").status_code == 404
