@@ -307,8 +307,6 @@ def group_join(request, group_uuid):
     access = access_group(request.user, group_uuid, board=False)
     try:
         membership = services.group_join(actor=request.user, access=access, request=request)
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         messages.error(request, _message_of(error))
     else:
