@@ -44,6 +44,7 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/chat_fanout.py
 
 # Developer-only: GNU gettext is not installed on every machine (the build compiles with Babel).
 messages: setup
