@@ -93,6 +93,7 @@ def test_staff_page_shows_the_three_lists_in_japanese(client_for, personas, add_
     assert "伊那 一郎" in html and "イナ イチロウ" in html  # name with kana
     assert pending.name_kana in html and ended.name_kana in html
     assert _aff_url("staff_approve", _affiliation(pending, personas.clinic_a)) in html
+    assert f"/facility-status/facilities/{personas.clinic_a.uuid}/update/" in html
     assert "<script>" not in html and "style=" not in html
 
 
