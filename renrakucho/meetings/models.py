@@ -132,6 +132,14 @@ class Meeting(TimeStampedModel):
     def has_started(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.starts_at
 
+    @property
+    def join_opens_at(self) -> datetime.datetime:
+        return self.starts_at - join_opens_before()
+
+    @property
+    def join_opens_minutes(self) -> int:
+        return int(join_opens_before().total_seconds() // 60)
+
     def join_open(self, now: datetime.datetime | None = None) -> bool:
         """Whether the join button shows: from MEETING_JOIN_OPENS_MINUTES (10) before the
         start until the end, for a meeting not cancelled that has a link."""
@@ -139,7 +147,7 @@ class Meeting(TimeStampedModel):
         return (
             bool(self.join_url)
             and not self.is_cancelled
-            and self.starts_at - join_opens_before() <= now < self.ends_at
+            and self.join_opens_at <= now < self.ends_at
         )
 
     def public_label(self) -> str:

@@ -1,13 +1,13 @@
 // The join button of a meeting page appears without a reload when the join time comes
-// (10 minutes before the start) and goes when the meeting ends: at each of those moments the
-// join block is fetched again through the ordinary, access-checked view, which decides.
+// (MEETING_JOIN_OPENS_MINUTES, 10, before the start) and goes when the meeting ends: at each
+// of those moments the join block is fetched again through the ordinary, access-checked view,
+// which decides.
 //
-//   <div id="meeting-join" data-meeting-join data-opens-at="<unix s of the start>"
+//   <div id="meeting-join" data-meeting-join data-opens-at="<unix s when the button shows>"
 //        data-ends-at="<unix s of the end>" data-fragment-url="/meetings/<uuid>/?fragment=join">
 (function () {
   "use strict";
 
-  var OPENS_BEFORE_MS = 10 * 60 * 1000;
   var MAX_TIMEOUT_MS = 2147483647;
 
   function refresh(url) {
@@ -36,7 +36,7 @@
 
   function watch(element) {
     var url = element.getAttribute("data-fragment-url");
-    var opens = Number(element.getAttribute("data-opens-at")) * 1000 - OPENS_BEFORE_MS;
+    var opens = Number(element.getAttribute("data-opens-at")) * 1000;
     var ends = Number(element.getAttribute("data-ends-at")) * 1000;
     if (!url || !opens || !ends) { return; }
     at(opens, url);
