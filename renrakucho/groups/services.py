@@ -209,7 +209,8 @@ def group_create(
     Any active user of the Network creates by-request and invitation-only groups; only
     operators of the Network create open or announcement-only ones (PermissionDenied
     otherwise). The creator must be eligible for the group (ValidationError under
-    "occupations"). Raises Http404-free ValidationError for a bad name, policy, or a name
+    "occupations"), except an operator setting a group up for others (they hand it over by
+    inviting an eligible member, making them owner and leaving). Raises Http404-free ValidationError for a bad name, policy, or a name
     already used in the Network. Audits GROUP_CREATE.
     """
     if network.pk not in actor.active_network_ids():
@@ -245,7 +246,9 @@ def group_create(
         raise ValidationError(errors)
     group.save()
     group.allowed_occupations.set(occupations)
-    if not is_eligible(actor, group):
+    # An operator may set up a group for others (a 医師会 by the municipality) without
+    # meeting its conditions; anyone else must be able to belong to what they create.
+    if not is_operator and not is_eligible(actor, group):
         raise ValidationError(
             {"occupations": _("参加条件にご自身が当てはまらないグループは作成できません。")}
         )

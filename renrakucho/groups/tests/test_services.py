@@ -50,6 +50,26 @@ def test_creator_must_be_eligible(personas):
     assert "occupations" in error.value.message_dict
 
 
+def test_operator_sets_up_a_restricted_group_and_hands_it_over(personas, group_access):
+    group = services.group_create(
+        actor=personas.operator_a,
+        network=personas.net_a,
+        name="伊那市医師会",
+        occupation_codes=["doctor"],
+    )
+    operator = group_access(personas.operator_a, group)
+    membership = services.group_invite(
+        actor=personas.operator_a, access=operator, invitee=personas.doctor
+    )
+    services.group_join(actor=personas.doctor, access=group_access(personas.doctor, group, False))
+    services.member_set_role(
+        actor=personas.operator_a, access=operator, membership=membership, owner=True
+    )
+    services.group_leave(actor=personas.operator_a, access=operator)
+    assert selectors.member_user_ids(group) == [personas.doctor.pk]
+    assert group_access(personas.doctor, group).is_owner
+
+
 def test_group_name_is_required_and_unique(personas, council):
     with pytest.raises(ValidationError) as error:
         services.group_create(actor=personas.nurse, network=personas.net_a, name="介護事業所連絡会")
