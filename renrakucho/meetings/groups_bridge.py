@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from renrakucho.groups.access import GroupAccess, access_group, group_access_for
-from renrakucho.groups.models import GroupMembership
+from renrakucho.groups.models import Group, GroupMembership
 from renrakucho.groups.selectors import member_users
 from renrakucho.groups.services import thread_create
 
@@ -73,3 +73,13 @@ def share_to_board(*, actor, meeting, title: str, body: str, request=None):
     except PermissionDenied:
         return None
     return thread.uuid
+
+
+def groups_to_meet(user):
+    """Groups of the user's active Networks where they are an active member (the choices of
+    the scheduling page; the service checks who may post), by name."""
+    return Group.objects.filter(
+        network_id__in=user.active_network_ids(),
+        memberships__user=user,
+        memberships__status=GroupMembership.Status.ACTIVE,
+    ).order_by("name", "id")

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from renrakucho.accounts.models import User
 from renrakucho.networks.models import Network, OperatorRole, Suspension
+from renrakucho.residents.access import residents_on_my_teams
 from renrakucho.residents.models import CareTeamMember
 
 from .access import meetings_visible_to, parse_uuid
+from .groups_bridge import groups_to_meet
 from .models import (
     FollowUp,
     Meeting,
@@ -188,6 +190,20 @@ def users_by_uuid(network_id: int, uuids: list) -> tuple[list[User], int]:
     wanted = list(dict.fromkeys(parse_uuid(value) for value in uuids))
     found = list(network_users(network_id).filter(uuid__in=wanted))
     return found, len(wanted) - len(found)
+
+
+CHOOSER_LIMIT = 100
+
+
+def audiences(user) -> tuple[list, list]:
+    """(residents on the user's teams, groups the user may schedule for), by kana / name, at
+    most CHOOSER_LIMIT each: the choices of the scheduling page. Two queries."""
+    residents = list(
+        residents_on_my_teams(user)
+        .only("uuid", "name", "name_kana")
+        .order_by("name_kana", "id")[:CHOOSER_LIMIT]
+    )
+    return residents, groups_to_meet(user)[:CHOOSER_LIMIT]
 
 
 # --- Settings ------------------------------------------------------------------------------------

@@ -162,10 +162,22 @@ def meeting_create(request):
         elif group is not None:
             initial["kind"] = MeetingKind.COMMUNITY
         form = MeetingForm(initial=initial, **form_kwargs)
+    choices = ([], [])
+    if timeline is None and group is None:
+        choices = selectors.audiences(request.user)
+        if choices[0]:
+            audit_record(
+                action=Action.RESIDENT_LIST,
+                actor=request.user,
+                request=request,
+                detail={"view": "meeting_audiences", "count": len(choices[0])},
+            )
     return render(
         request,
         "meetings/create.html",
         {
+            "team_residents": choices[0],
+            "my_groups": choices[1],
             "form": form,
             "resident": timeline.resident if timeline else None,
             "group": group,

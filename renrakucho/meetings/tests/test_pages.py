@@ -358,3 +358,23 @@ def test_group_meeting_through_the_page(personas, client_for):
     page = client_for(personas.pharmacist).get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "地域ケア会議" in page
     assert client_for(personas.nurse).get(f"/meetings/{meeting.uuid}/").status_code == 404
+
+
+def test_create_page_offers_my_teams_and_groups(personas, client_for):
+    from renrakucho.groups import services as group_services
+    from renrakucho.groups.models import Policy
+
+    group = group_services.group_create(
+        actor=personas.nurse, network=personas.net_a, name="看護連絡会", policy=Policy.REQUEST
+    )
+    page = client_for(personas.nurse).get("/meetings/new/").content.decode()
+    assert f"/meetings/new/?resident={personas.resident.uuid}" in page and "山田 花子" in page
+    assert f"/meetings/new/?group={group.uuid}" in page
+    assert AuditEvent.objects.filter(action=Action.RESIDENT_LIST, actor=personas.nurse).exists()
+    outsider = client_for(personas.pharmacist).get("/meetings/new/").content.decode()
+    assert "山田 花子" not in outsider and "看護連絡会" not in outsider
+    operator = client_for(personas.operator_a).get("/meetings/").content.decode()
+    assert "/meetings/settings/" in operator
+    assert (
+        "/meetings/settings/" not in client_for(personas.nurse).get("/meetings/").content.decode()
+    )
