@@ -56,7 +56,7 @@ class Server:
     """uvicorn serving the ASGI app (HTTP one request at a time, websockets) in a thread, on
     a port that survives stop() and start()."""
 
-    def __init__(self):
+    def __init__(self, *, websockets: bool = True):
         from a2wsgi import WSGIMiddleware
         from channels.routing import ProtocolTypeRouter
         from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -64,12 +64,10 @@ class Server:
 
         from renrakucho.asgi import application
 
-        self.app = ProtocolTypeRouter(
-            {
-                "http": WSGIMiddleware(StaticFilesHandler(get_wsgi_application()), workers=1),
-                "websocket": application.application_mapping["websocket"],
-            }
-        )
+        protocols = {"http": WSGIMiddleware(StaticFilesHandler(get_wsgi_application()), workers=1)}
+        if websockets:
+            protocols["websocket"] = application.application_mapping["websocket"]
+        self.app = ProtocolTypeRouter(protocols)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -231,6 +229,54 @@ def test_two_people_chat_live_and_catch_up_after_the_server_restarts(
         wait_for_seqs(doctor, [1, 2, 3, 4, 5, 6])
         wait_for_seqs(nurse, [1, 2, 3, 4, 5, 6])
         nurse.locator("#seq-6 .chat-read").get_by_text("既読 1").wait_for(timeout=5_000)
+        assert not refused, refused
+
+    in_browser(scenario)
+
+
+@pytest.fixture
+def http_only_server(shared_connection):
+    """The same, but refusing every websocket (as a proxy that does not pass them would)."""
+    running = Server(websockets=False)
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_without_websockets_the_page_polls_and_scrolls_back(
+    personas, client_for, http_only_server, in_browser
+):
+    from .conftest import bulk_messages
+
+    server = http_only_server
+    conversation, _ = services.conversation_create(actor=personas.nurse, members=[personas.doctor])
+    bulk_messages(conversation, [personas.nurse, personas.doctor], 45)
+    url = f"{server.url}/chat/{conversation.uuid}/"
+    doctor_client = client_for(personas.doctor)
+
+    def send(body):
+        def write():
+            conversation.refresh_from_db()
+            services.message_send(actor=personas.nurse, conversation=conversation, body=body)
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            executor.submit(write).result(timeout=10)
+
+    def scenario(browser):
+        refused = []
+        doctor = signed_in_page(browser, server.url, doctor_client, refused)
+        doctor.goto(url)
+        wait_for_seqs(doctor, list(range(16, 46)))
+        # The socket is refused; the page says so and polls instead.
+        doctor.locator("[data-chat-status]").get_by_text("接続が切れています").wait_for()
+        send("ポーリングで届くメッセージ")
+        send("もう1件")
+        doctor.locator("#seq-47").get_by_text("もう1件").wait_for(timeout=10_000)
+        wait_for_seqs(doctor, list(range(16, 48)))
+        # Scrolling back to the top loads the earlier messages, once each, in order.
+        doctor.locator("[data-chat-earlier]").scroll_into_view_if_needed()
+        wait_for_seqs(doctor, list(range(1, 48)))
+        assert doctor.locator("[data-chat-earlier]").count() == 0
         assert not refused, refused
 
     in_browser(scenario)
