@@ -334,10 +334,13 @@ def search_threads(access: GroupAccess, user, query: str) -> list[Thread]:
     key = fold(query or "")
     if not key:
         return []
-    in_replies = Reply.objects.filter(thread=OuterRef("pk"), search_key__contains=key)
+    # The threads whose replies match, as one set (a hashed subplan), not a probe per thread.
+    in_replies = Reply.objects.filter(thread__group=access.group, search_key__contains=key).values(
+        "thread_id"
+    )
     return list(
         _board_queryset(access, user)
-        .filter(Q(search_key__contains=key) | Exists(in_replies))
+        .filter(Q(search_key__contains=key) | Q(pk__in=in_replies))
         .order_by("-last_activity_at", "-id")[:SEARCH_LIMIT]
     )
 
