@@ -247,6 +247,17 @@ TIMELINE_MAX_PDF_MB = float(os.environ.get("TIMELINE_MAX_PDF_MB", "20"))
 TIMELINE_MAX_VIDEO_MB = float(os.environ.get("TIMELINE_MAX_VIDEO_MB", "200"))
 TIMELINE_MAX_FILES = int(os.environ.get("TIMELINE_MAX_FILES", "10"))
 
+# Online meetings (renrakucho.meetings): the video providers and the reminder/join windows.
+JITSI_SERVER_URL = os.environ.get("JITSI_SERVER_URL", "https://meet.jit.si")
+MS_GRAPH_TENANT_ID = os.environ.get("MS_GRAPH_TENANT_ID", "")
+MS_GRAPH_CLIENT_ID = os.environ.get("MS_GRAPH_CLIENT_ID", "")
+MS_GRAPH_CLIENT_SECRET = os.environ.get("MS_GRAPH_CLIENT_SECRET", "")
+MS_GRAPH_ORGANIZER_ID = os.environ.get("MS_GRAPH_ORGANIZER_ID", "")
+MS_GRAPH_BASE_URL = os.environ.get("MS_GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0")
+MS_LOGIN_BASE_URL = os.environ.get("MS_LOGIN_BASE_URL", "https://login.microsoftonline.com")
+MEETING_REMINDER_MINUTES = float(os.environ.get("MEETING_REMINDER_MINUTES", "30"))
+MEETING_JOIN_OPENS_MINUTES = float(os.environ.get("MEETING_JOIN_OPENS_MINUTES", "10"))
+
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -81,6 +81,7 @@ class Action(models.TextChoices):
     CHAT_FILE = "chat.file", _("チャットの添付ファイルの閲覧")
     FACILITY_STATUS = "facility.status", _("運営状況の更新")
     FACILITY_STATUS_REQUEST = "facility.status_request", _("運営状況の更新依頼")
+    MEETING_VIEW = "meeting.view", _("会議の閲覧")
     MEETING_CREATE = "meeting.create", _("会議の登録")
     MEETING_UPDATE = "meeting.update", _("会議の変更")
     MEETING_CANCEL = "meeting.cancel", _("会議の中止")

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     CHAT_MESSAGE = "chat_message", _("チャット")
     MEETING_INVITATION = "meeting_invitation", _("会議への招待")
     MEETING_REMINDER = "meeting_reminder", _("会議のリマインダー")
+    MEETING_CHANGED = "meeting_changed", _("会議の変更・中止")
     MEETING_MINUTES = "meeting_minutes", _("議事録")
     FACILITY_STATUS_REQUEST = "facility_status_request", _("運営状況の更新のお願い")
 
@@ -46,6 +47,7 @@ SENTENCES = {
     Kind.CHAT_MESSAGE: _("チャットに新しいメッセージがあります"),
     Kind.MEETING_INVITATION: _("会議に招待されました"),
     Kind.MEETING_REMINDER: _("まもなく会議が始まります"),
+    Kind.MEETING_CHANGED: _("会議の日時や内容が変わったか、中止になりました"),
     Kind.MEETING_MINUTES: _("会議の議事録が共有されました"),
     Kind.FACILITY_STATUS_REQUEST: _("事業所の運営状況の更新をお願いします"),
 }
