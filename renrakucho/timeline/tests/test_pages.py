@@ -74,6 +74,7 @@ def test_timeline_shows_header_composer_and_posts(personas, access_for, client_f
     assert reverse("timeline:attachment_thumbnail", args=[photo.uuid]) in html
     assert reverse("timeline:attachment", args=[pdf.uuid]) in html
     assert "PDFをダウンロード" in html
+    assert f"/meetings/new/?resident={personas.resident.uuid}" in html  # a team member
     # Nothing the CSP refuses: no inline script or style attribute.
     assert "<script>" not in html and ' style="' not in html
     # One audit row naming the posts shown.
@@ -116,6 +117,7 @@ def test_operator_reads_without_composer_and_no_medical_posts(personas, access_f
     make(personas, access_for, body="チーム向け")
     html = client_for(personas.operator_a).get(timeline_url(personas)).content.decode()
     assert "記事を書く" not in html and "チーム向け" in html and "医療のみ" not in html
+    assert "会議を予定する" not in html  # a team's meeting is for its members
     html = client_for(personas.doctor).get(timeline_url(personas)).content.decode()
     assert "医療のみ" in html and "医療・看護職のみ" in html
 
