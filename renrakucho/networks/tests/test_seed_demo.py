@@ -34,6 +34,10 @@ SEEDED_APPS = {
     "timeline",
     "notices",
     "notifications",
+    "groups",
+    "chat",
+    "facility_status",
+    "meetings",
 }
 
 
@@ -60,10 +64,15 @@ def test_seed_twice_changes_nothing():
     assert sorted(Post.objects.values_list("uuid", "updated_at", "created_at")) == posts
     assert first["residents.Resident"] == len(data.RESIDENTS)
     assert first["accounts.User"] == len(data.USERS)
-    assert first["timeline.Post"] == sum(len(t.posts) for t in timeline_data.TIMELINES)
+    # The month of posts, and the minutes of the past 担当者会議 shared to her timeline.
+    assert first["timeline.Post"] == sum(len(t.posts) for t in timeline_data.TIMELINES) + 1
     assert first["notices.Notice"] == 2
-    # Only the timeline, lists and notices written through the services are audited, as
-    # their demo authors; the seed itself reads nobody's data.
+    assert first["groups.Group"] == 3
+    assert first["chat.Conversation"] == 1
+    assert first["meetings.Meeting"] == 2
+    assert first["facility_status.FacilityStatus"] >= 4
+    # Only what the demo users wrote through the services is audited, as its demo authors;
+    # the seed itself reads nobody's data.
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert actions <= {
         Action.POST_CREATE,
@@ -76,6 +85,17 @@ def test_seed_twice_changes_nothing():
         Action.MEDICATION_EDIT,
         Action.DIAGNOSIS_ADD,
         Action.NOTICE_PUBLISH,
+        Action.GROUP_CREATE,
+        Action.GROUP_JOIN,
+        Action.GROUP_MEMBER,
+        Action.THREAD_CREATE,
+        Action.THREAD_UPDATE,
+        Action.REPLY_CREATE,
+        Action.CHAT_CREATE,
+        Action.FACILITY_STATUS,
+        Action.MEETING_CREATE,
+        Action.MEETING_RESPOND,
+        Action.MEETING_MINUTES,
     }
     assert not AuditEvent.objects.filter(actor__isnull=True).exists()
     assert audit_verify() == (first["audit.AuditEvent"], None)
