@@ -125,6 +125,29 @@ class MeetingForm(JapaneseForm):
         return [part for part in re.split(r"[\s,、，]+", value) if part]
 
 
+class MeetingEditForm(MeetingForm):
+    """The change form: the scheduling form without the kind and the files (documents are
+    added on the meeting page); the invitation list is edited in place and may not be
+    empty."""
+
+    def __init__(self, *args, team=None, group=False, **kwargs):
+        super().__init__(*args, team=team, group=group, **kwargs)
+        del self.fields["kind"]
+        del self.fields["files"]
+        invitees = self.fields["invitees"]
+        invitees.required = True
+        invitees.error_messages["required"] = _("招待する人を1人以上選んでください。")
+        if team is not None:
+            invitees.help_text = _(
+                "チェックを外した人は招待から外れ、この会議を見られなくなります。"
+            )
+        else:
+            invitees.help_text = _(
+                "同じネットワークの利用者のログインIDを、空白か改行で区切って入力します。"
+                "消したログインIDの人は招待から外れ、この会議を見られなくなります。"
+            )
+
+
 class RespondForm(forms.Form):
     response = forms.ChoiceField(choices=[("attend", _("出席")), ("decline", _("欠席"))])
 

@@ -95,6 +95,9 @@ class Meeting(TimeStampedModel):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Shown to invitees on the meeting page only (never in announcements or the audit log:
+    # free text may name the resident).
+    cancel_reason = models.CharField(_("中止の理由"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

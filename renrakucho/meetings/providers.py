@@ -9,7 +9,12 @@
   `POST {MS_GRAPH_BASE_URL}/users/{organizer}/onlineMeetings` with startDateTime, endDateTime
   and subject → `joinWebUrl`, `id`. The subject is the meeting's public label (its kind for a
   resident-team meeting), never a resident's name.
+  A change of time (`update_meeting`) is `PATCH …/onlineMeetings/{id}` with the new
+  start/end (the join URL stays); a cancellation (`delete_meeting`) is
+  `DELETE …/onlineMeetings/{id}` (204).
 - Manual: the organizer types an https URL.
+
+Jitsi and manual links need nothing on a change or a cancellation: the room or URL stays.
 
 Providers raise ProviderError (a Japanese message, no details of the remote answer) when the
 link cannot be made; the service turns it into a ValidationError. Calls are made before the
@@ -54,6 +59,10 @@ class VideoProvider(Protocol):
 
     def create_meeting(self, meeting: MeetingLike) -> tuple[str, str]: ...
 
+    def update_meeting(self, meeting: MeetingLike, provider_id: str) -> None: ...
+
+    def delete_meeting(self, provider_id: str) -> None: ...
+
 
 def _setting(name: str, default: str = "") -> str:
     return str(getattr(settings, name, default) or default)
@@ -66,6 +75,12 @@ class JitsiProvider:
         server = _setting("JITSI_SERVER_URL", "https://meet.jit.si").rstrip("/")
         room = JITSI_ROOM_PREFIX + secrets.token_urlsafe(16)
         return f"{server}/{room}", room
+
+    def update_meeting(self, meeting: MeetingLike, provider_id: str) -> None:
+        """The room is not bound to a time: it stays."""
+
+    def delete_meeting(self, provider_id: str) -> None:
+        """Nothing to delete: an unused room does not exist on the server."""
 
 
 def _graph_time(moment: datetime.datetime) -> str:
@@ -95,12 +110,14 @@ class TeamsProvider:
             raise ProviderError(_("Microsoft Teams の設定が正しくありません。"))
         return urllib.request.Request(url, **kwargs)  # noqa: S310 (scheme checked above)
 
-    def _call(self, request: urllib.request.Request) -> dict:
+    def _call(self, request: urllib.request.Request, failure: str | None = None) -> dict:
         try:
             with urllib.request.urlopen(  # noqa: S310 (built by _request: http(s) only)
                 request, timeout=GRAPH_TIMEOUT_SECONDS
             ) as response:
-                return json.loads(response.read().decode("utf-8"))
+                raw = response.read().decode("utf-8")
+                # DELETE answers 204 No Content.
+                return json.loads(raw) if raw.strip() else {}
         except (urllib.error.URLError, TimeoutError, ValueError, OSError) as error:
             # The status only: an answer may echo the request.
             logger.warning(
@@ -109,7 +126,10 @@ class TeamsProvider:
                 getattr(error, "code", ""),
             )
             raise ProviderError(
-                _("Microsoft Teams の会議を作成できませんでした。時間をおいてやり直してください。")
+                failure
+                or _(
+                    "Microsoft Teams の会議を作成できませんでした。時間をおいてやり直してください。"
+                )
             ) from None
 
     def token(self) -> str:
@@ -135,13 +155,18 @@ class TeamsProvider:
             raise ProviderError(_("Microsoft Teams の認証に失敗しました。設定を確認してください。"))
         return token
 
-    def create_meeting(self, meeting: MeetingLike) -> tuple[str, str]:
-        if not self.configured():
-            raise ProviderError(_("Microsoft Teams の設定がありません。運営者に連絡してください。"))
-        token = self.token()
+    def _meetings_url(self) -> str:
         graph = _setting("MS_GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
         organizer = urllib.parse.quote(_setting("MS_GRAPH_ORGANIZER_ID"), safe="")
-        body = json.dumps(
+        return f"{graph}/users/{organizer}/onlineMeetings"
+
+    def _check_configured(self) -> None:
+        if not self.configured():
+            raise ProviderError(_("Microsoft Teams の設定がありません。運営者に連絡してください。"))
+
+    @staticmethod
+    def _times(meeting: MeetingLike) -> bytes:
+        return json.dumps(
             {
                 "startDateTime": _graph_time(meeting.starts_at),
                 "endDateTime": _graph_time(meeting.ends_at),
@@ -149,15 +174,22 @@ class TeamsProvider:
             },
             ensure_ascii=False,
         ).encode("utf-8")
+
+    @staticmethod
+    def _headers(token: str, *, body: bool = True) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def create_meeting(self, meeting: MeetingLike) -> tuple[str, str]:
+        self._check_configured()
+        token = self.token()
         request = self._request(
-            f"{graph}/users/{organizer}/onlineMeetings",
-            data=body,
+            self._meetings_url(),
+            data=self._times(meeting),
             method="POST",
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
+            headers=self._headers(token),
         )
         answer = self._call(request)
         join_url, meeting_id = answer.get("joinWebUrl"), answer.get("id")
@@ -167,6 +199,33 @@ class TeamsProvider:
             )
         return join_url, str(meeting_id or "")
 
+    def _meeting_url(self, provider_id: str) -> str:
+        if not provider_id:
+            raise ProviderError(_("Microsoft Teams の会議が見つかりません。"))
+        return f"{self._meetings_url()}/{urllib.parse.quote(provider_id, safe='')}"
+
+    def update_meeting(self, meeting: MeetingLike, provider_id: str) -> None:
+        """Move the online meeting to the meeting's new start and end (the join URL stays)."""
+        self._check_configured()
+        failure = _(
+            "Microsoft Teams の会議を変更できませんでした。時間をおいてやり直してください。"
+        )
+        url = self._meeting_url(provider_id)
+        token = self.token()
+        request = self._request(
+            url, data=self._times(meeting), method="PATCH", headers=self._headers(token)
+        )
+        self._call(request, failure)
+
+    def delete_meeting(self, provider_id: str) -> None:
+        """Delete the online meeting (its join URL stops working)."""
+        self._check_configured()
+        failure = _("Microsoft Teams の会議を削除できませんでした。")
+        url = self._meeting_url(provider_id)
+        token = self.token()
+        request = self._request(url, method="DELETE", headers=self._headers(token, body=False))
+        self._call(request, failure)
+
 
 class ManualProvider:
     """The organizer's own URL (checked by the service: https only)."""
@@ -175,6 +234,12 @@ class ManualProvider:
 
     def create_meeting(self, meeting: MeetingLike) -> tuple[str, str]:
         return "", ""
+
+    def update_meeting(self, meeting: MeetingLike, provider_id: str) -> None:
+        """The organizer's URL stays."""
+
+    def delete_meeting(self, provider_id: str) -> None:
+        """Nothing of ours to delete."""
 
 
 PROVIDERS: dict[str, type] = {

@@ -39,7 +39,12 @@ from renrakucho.timeline.models import PostKind
 
 from . import selectors
 from .access import MeetingAccess, meetings_visible_to
-from .groups_bridge import check_group_organizer, group_member_users, share_to_board
+from .groups_bridge import (
+    check_group_organizer,
+    group_member_queryset,
+    group_member_users,
+    share_to_board,
+)
 from .models import (
     CalendarFeedToken,
     FollowUp,
@@ -81,6 +86,38 @@ def _audit(meeting: Meeting, *, actor, action, request=None, **detail) -> None:
         resident_uuid=meeting.resident.uuid if meeting.resident_id else None,
         detail=detail or None,
     )
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+
+def meetings_viewed(
+    *, actor, meetings: Sequence[Meeting], view: str, request=None, channel: str | None = None
+) -> int:
+    """Audit that `actor` was shown these meetings: for the resident-team meetings among them,
+    one MEETING_VIEW row per resident (`resident_uuid` set, so the resident's access history
+    shows it) naming the meetings' UUIDs; meetings of groups and chosen users are not
+    resident data and write nothing. Returns the number of rows written (at most one per
+    distinct resident: constant in the number of meetings and invitees)."""
+    by_resident: dict = {}
+    for meeting in meetings:
+        if meeting.resident_id is not None:
+            by_resident.setdefault(meeting.resident_id, []).append(meeting)
+    for rows in by_resident.values():
+        first = rows[0]
+        detail = {"view": view, "meetings": [str(m.uuid) for m in rows]}
+        if channel:
+            detail = {"channel": channel, **detail}
+        audit_record(
+            action=Action.MEETING_VIEW,
+            actor=actor,
+            request=request,
+            network_id=first.network_id,
+            target=first if len(rows) == 1 else None,
+            resident_uuid=first.resident.uuid,
+            detail=detail,
+        )
+    return len(by_resident)
 
 
 # --- Files ------------------------------------------------------------------------------------
@@ -362,21 +399,345 @@ def meeting_respond(*, actor, access: MeetingAccess, response: str, request=None
     return invitation
 
 
-@transaction.atomic
-def meeting_cancel(*, actor, access: MeetingAccess, request=None) -> Meeting:
-    """Cancel (中止) a meeting that has not ended, as its organizer. The meeting stays, marked;
-    the calendar feed shows it cancelled. Audits MEETING_CANCEL."""
+# --- Changes and cancellation ------------------------------------------------------------------
+
+
+EDITABLE_FIELDS = ("title", "purpose", "agenda", "starts_at", "duration_minutes")
+TIME_FIELDS = frozenset({"starts_at", "duration_minutes"})
+
+
+def _check_can_change(actor, access: MeetingAccess) -> Meeting:
     meeting = access.meeting
     if meeting.organizer_id != actor.pk:
         raise PermissionDenied
     if meeting.is_cancelled:
         raise ValidationError(_("この会議は既に中止されています。"), code="ended")
     if meeting.has_ended():
-        raise ValidationError(_("終了した会議は中止できません。"), code="ended")
+        raise ValidationError(_("終了した会議は変更・中止できません。"), code="ended")
+    return meeting
+
+
+def _still_reaching(meeting: Meeting, users: Sequence) -> list:
+    """Those of `users` who are still in the meeting's audience (the team, the group's
+    active members, or the Network's active users): the others are not told anything. One
+    query."""
+    if meeting.resident_id is not None:
+        pool = selectors.team_user_queryset(meeting.resident)
+    elif meeting.group_id is not None:
+        pool = group_member_queryset(meeting.group)
+    else:
+        pool = selectors.network_users(meeting.network_id)
+    keep = set(pool.filter(pk__in=[user.pk for user in users]).values_list("pk", flat=True))
+    return [user for user in users if user.pk in keep]
+
+
+def _email_addresses(users: Sequence) -> list[str]:
+    """The addresses of `users` who have one and did not turn e-mail off. One query."""
+    if not users:
+        return []
+    off = set(
+        NotificationSetting.objects.filter(
+            user__in=[user.pk for user in users], email=EmailPreference.OFF
+        ).values_list("user_id", flat=True)
+    )
+    return [user.email for user in users if user.email and user.pk not in off]
+
+
+def _change_email(meeting: Meeting, address: str, connection, *, cancelled: bool):
+    """A plain e-mail with the date, time and a link only: no title, no names."""
+    with translation.override(settings.LANGUAGE_CODE):
+        local = timezone.localtime(meeting.starts_at)
+        when = {
+            "month": local.month,
+            "day": local.day,
+            "time": f"{local:%H:%M}",
+            "minutes": meeting.duration_minutes,
+        }
+        if cancelled:
+            subject = _("【電子連絡帳】会議が中止になりました")
+            head = _("%(month)d月%(day)d日 %(time)s からの会議は中止になりました。") % when
+        else:
+            subject = _("【電子連絡帳】会議の日時が変わりました")
+            head = (
+                _(
+                    "会議の日時が %(month)d月%(day)d日 %(time)s から（%(minutes)d分）に変わりました。"
+                )
+                % when
+            )
+        link = settings.SITE_URL.rstrip("/") + meeting_url(meeting)
+        body = head + "\n" + _("詳細は、ログインしてご確認ください。") + "\n" + link + "\n"
+    return EmailMessage(subject, body, to=[address], connection=connection)
+
+
+def _send_change_emails(meeting: Meeting, addresses: list[str], *, cancelled: bool) -> None:
+    if not addresses:
+        return
+    connection = get_connection()
+    for address in addresses:
+        try:
+            _change_email(meeting, address, connection, cancelled=cancelled).send()
+        except Exception:
+            logger.warning("meeting change e-mail failed", exc_info=True)
+
+
+def _emails_on_commit(meeting: Meeting, users: Sequence, *, cancelled: bool) -> None:
+    addresses = _email_addresses(users)
+    if addresses:
+        transaction.on_commit(lambda: _send_change_emails(meeting, addresses, cancelled=cancelled))
+
+
+def meeting_update(
+    *,
+    actor,
+    access: MeetingAccess,
+    title: str | None = None,
+    purpose: str | None = None,
+    agenda: str | None = None,
+    starts_at: datetime.datetime | None = None,
+    duration_minutes: int | None = None,
+    invitees: Sequence | None = None,
+    request=None,
+) -> list[str]:
+    """Change a meeting that has not ended, as its organizer; a value left None stays.
+    `invitees` (without the organizer) replaces the invitation list: team meetings take
+    current team members, group meetings active members, other meetings active users of the
+    Network. Returns the names of the fields that changed (empty: nothing was saved).
+
+    A change of start or duration clears every invitation's `reminded_at` (reminded again)
+    and, for a Teams meeting, moves the online meeting through Graph before the transaction
+    opens (a Jitsi room or a manual URL stays). Invitees who answered 出席 are notified
+    (meeting_changed: a generic sentence and the link) when anything but the invitation list
+    changed, and e-mailed the new date and time (after commit, unless they turned e-mail
+    off) when the time changed; new invitees get meeting_invitation; removed invitees lose
+    the meeting at once (their invitation is deleted, so it is 404 for them).
+
+    Raises PermissionDenied unless the actor organises it (and, for a team meeting, is still
+    on the team); ValidationError code "ended" when cancelled or ended; ValidationError keyed
+    by field (title, starts_at, duration_minutes, invitees, join_url for a Graph failure) —
+    nothing is saved then. Audits MEETING_UPDATE with the changed field names and the UUIDs
+    of the users added and removed.
+    """
+    meeting = _check_can_change(actor, access)
+    if access.timeline is not None and not access.timeline.is_member:
+        raise PermissionDenied
+    if meeting.group_id is not None:
+        check_group_organizer(actor, meeting.group, meeting.network)
+    errors: dict[str, list] = {}
+    wanted: dict[str, object] = {}
+    if title is not None:
+        wanted["title"] = (title or "").strip()
+        if not wanted["title"]:
+            errors.setdefault("title", []).append(_("件名を入力してください。"))
+        elif len(wanted["title"]) > 200:
+            errors.setdefault("title", []).append(_("件名は200文字以内で入力してください。"))
+    if purpose is not None:
+        wanted["purpose"] = (purpose or "").strip()
+    if agenda is not None:
+        wanted["agenda"] = (agenda or "").strip()
+    if starts_at is not None:
+        if timezone.is_naive(starts_at):
+            errors.setdefault("starts_at", []).append(_("開始日時を正しく入力してください。"))
+        elif starts_at != meeting.starts_at:
+            if starts_at < timezone.now() - START_TOLERANCE:
+                errors.setdefault("starts_at", []).append(
+                    _("開始日時に過去の日時は指定できません。")
+                )
+            wanted["starts_at"] = starts_at
+    if duration_minutes is not None:
+        if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 24 * 60:
+            errors.setdefault("duration_minutes", []).append(
+                _("所要時間は5分から1440分（24時間）の間で入力してください。")
+            )
+        wanted["duration_minutes"] = duration_minutes
+    current = list(MeetingInvitation.objects.filter(meeting=meeting).select_related("user"))
+    current_ids = {row.user_id for row in current}
+    added: list = []
+    removed: list[MeetingInvitation] = []
+    if invitees is not None:
+        chosen = [user for user in invitees if user.pk != meeting.organizer_id]
+        if not chosen:
+            errors.setdefault("invitees", []).append(_("招待する人を1人以上選んでください。"))
+        elif len({user.pk for user in chosen}) > MAX_INVITEES:
+            errors.setdefault("invitees", []).append(
+                _("招待できるのは%(n)d人までです。") % {"n": MAX_INVITEES}
+            )
+        else:
+            try:
+                people = _invitees_for(
+                    actor=actor,
+                    network=meeting.network,
+                    audience=Audience(timeline=access.timeline, group=meeting.group),
+                    invitees=chosen,
+                )
+            except ValidationError as error:
+                for key, messages in error.message_dict.items():
+                    errors.setdefault(key, []).extend(messages)
+            else:
+                keep = {user.pk for user in people}
+                added = [user for user in people if user.pk not in current_ids]
+                removed = [
+                    row
+                    for row in current
+                    if row.user_id not in keep and row.user_id != meeting.organizer_id
+                ]
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name in EDITABLE_FIELDS if name in wanted]
+    changed = [name for name in changed if getattr(meeting, name) != wanted[name]]
+    if added or removed:
+        changed.append("invitees")
+    if not changed:
+        return []
+    before = {name: getattr(meeting, name) for name in EDITABLE_FIELDS}
+    for name in EDITABLE_FIELDS:
+        if name in wanted:
+            setattr(meeting, name, wanted[name])
+    time_changed = bool(TIME_FIELDS & set(changed))
+    if time_changed and meeting.provider == Provider.TEAMS and meeting.provider_meeting_id:
+        try:
+            provider_for(meeting.provider).update_meeting(meeting, meeting.provider_meeting_id)
+        except ProviderError as error:
+            for name, value in before.items():
+                setattr(meeting, name, value)
+            raise ValidationError({"join_url": str(error)}, code="provider") from None
+    try:
+        _save_update(
+            meeting=meeting,
+            actor=actor,
+            changed=changed,
+            current=current,
+            added=added,
+            removed=removed,
+            request=request,
+        )
+    except Exception:
+        for name, value in before.items():
+            setattr(meeting, name, value)
+        raise
+    return changed
+
+
+@transaction.atomic
+def _save_update(*, meeting, actor, changed, current, added, removed, request) -> None:
+    locked = Meeting.objects.select_for_update().filter(pk=meeting.pk).values("cancelled_at")
+    if not locked or locked[0]["cancelled_at"] is not None:
+        raise ValidationError(_("この会議は既に中止されています。"), code="ended")
+    fields = [name for name in changed if name != "invitees"]
+    if fields:
+        meeting.full_clean()
+        meeting.save(update_fields=[*fields, "updated_at"])
+    time_changed = bool(TIME_FIELDS & set(changed))
+    if time_changed:
+        MeetingInvitation.objects.filter(meeting=meeting).update(reminded_at=None)
+    if removed:
+        MeetingInvitation.objects.filter(pk__in=[row.pk for row in removed]).delete()
+    if added:
+        MeetingInvitation.objects.bulk_create(
+            [MeetingInvitation(meeting=meeting, user=user) for user in added]
+        )
+    _audit(
+        meeting,
+        actor=actor,
+        action=Action.MEETING_UPDATE,
+        request=request,
+        changed=changed,
+        added=[str(user.uuid) for user in added],
+        removed=[str(row.user.uuid) for row in removed],
+    )
+    resident_uuid = meeting.resident.uuid if meeting.resident_id else None
+    if fields:
+        gone = {row.user_id for row in removed}
+        attending = [
+            row.user
+            for row in current
+            if row.response == MeetingInvitation.Response.ATTEND
+            and row.user_id not in gone
+            and row.user_id != actor.pk
+        ]
+        attending = _still_reaching(meeting, attending)
+        notify(
+            users=attending,
+            kind=NotificationKind.MEETING_CHANGED,
+            url=meeting_url(meeting),
+            resident_uuid=resident_uuid,
+            target_uuid=meeting.uuid,
+            exclude=actor,
+        )
+        if time_changed:
+            _emails_on_commit(meeting, attending, cancelled=False)
+    if added:
+        notify(
+            users=added,
+            kind=NotificationKind.MEETING_INVITATION,
+            url=meeting_url(meeting),
+            resident_uuid=resident_uuid,
+            target_uuid=meeting.uuid,
+            exclude=actor,
+        )
+
+
+def meeting_cancel(*, actor, access: MeetingAccess, reason: str = "", request=None) -> Meeting:
+    """Cancel (中止) a meeting that has not ended, as its organizer, with an optional reason
+    (shown on the meeting page only). The meeting stays, marked; the calendar feed shows it
+    cancelled. A Teams online meeting is deleted through Graph first; when Graph fails the
+    cancellation still happens (its link is no longer shown) and the failure is logged.
+    Every other invitee who still reaches the meeting is notified (meeting_changed) and
+    e-mailed the date and time that were cancelled (after commit, unless e-mail is off).
+
+    Raises PermissionDenied unless the actor organises it; ValidationError code "ended" when
+    already cancelled or ended; ValidationError (reason) when the reason is too long.
+    Audits MEETING_CANCEL (whether a reason was given, whether the online meeting was
+    deleted; never the reason itself)."""
+    meeting = _check_can_change(actor, access)
+    reason = (reason or "").strip()
+    if len(reason) > Meeting._meta.get_field("cancel_reason").max_length:
+        raise ValidationError({"reason": _("中止の理由は500文字以内で入力してください。")})
+    provider_deleted = None
+    if meeting.provider == Provider.TEAMS and meeting.provider_meeting_id:
+        try:
+            provider_for(meeting.provider).delete_meeting(meeting.provider_meeting_id)
+            provider_deleted = True
+        except ProviderError:
+            logger.warning("Teams online meeting could not be deleted on cancellation")
+            provider_deleted = False
+    return _save_cancel(
+        meeting=meeting,
+        actor=actor,
+        reason=reason,
+        provider_deleted=provider_deleted,
+        request=request,
+    )
+
+
+@transaction.atomic
+def _save_cancel(*, meeting, actor, reason, provider_deleted, request) -> Meeting:
+    locked = Meeting.objects.select_for_update().filter(pk=meeting.pk).values("cancelled_at")
+    if not locked or locked[0]["cancelled_at"] is not None:
+        raise ValidationError(_("この会議は既に中止されています。"), code="ended")
     meeting.cancelled_at = timezone.now()
     meeting.cancelled_by = actor
-    meeting.save(update_fields=["cancelled_at", "cancelled_by", "updated_at"])
-    _audit(meeting, actor=actor, action=Action.MEETING_CANCEL, request=request)
+    meeting.cancel_reason = reason
+    meeting.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    others = [
+        row.user
+        for row in MeetingInvitation.objects.filter(meeting=meeting)
+        .exclude(user=actor)
+        .select_related("user")
+    ]
+    others = _still_reaching(meeting, others)
+    detail = {"reason_given": bool(reason), "notified": len(others)}
+    if provider_deleted is not None:
+        detail["provider_deleted"] = provider_deleted
+    _audit(meeting, actor=actor, action=Action.MEETING_CANCEL, request=request, **detail)
+    notify(
+        users=others,
+        kind=NotificationKind.MEETING_CHANGED,
+        url=meeting_url(meeting),
+        resident_uuid=meeting.resident.uuid if meeting.resident_id else None,
+        target_uuid=meeting.uuid,
+        exclude=actor,
+    )
+    _emails_on_commit(meeting, others, cancelled=True)
     return meeting
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("<uuid:meeting_uuid>/", views.meeting_detail, name="detail"),
     path("<uuid:meeting_uuid>/respond", views.meeting_respond, name="respond"),
+    path("<uuid:meeting_uuid>/edit/", views.meeting_edit, name="edit"),
     path("<uuid:meeting_uuid>/cancel", views.meeting_cancel, name="cancel"),
     path("<uuid:meeting_uuid>/files", views.meeting_attach, name="attach"),
     path(

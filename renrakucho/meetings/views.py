@@ -4,8 +4,8 @@ operators' choice of video provider.
 
 Thin function views: access (meetings.access) → form → service → render. Missing and
 not-allowed are 404; 403 only for a write the reader may not do on a meeting they see. A
-page showing a resident-team meeting writes a RESIDENT_VIEW audit row naming the meeting; a
-download MEETING_FILE.
+page showing resident-team meetings writes MEETING_VIEW audit rows (one per resident, with
+the resident's UUID, naming the meetings: services.meetings_viewed); a download MEETING_FILE.
 """
 
 from __future__ import annotations
@@ -28,7 +28,14 @@ from renrakucho.timeline.access import access_timeline
 
 from . import ical, selectors, services
 from .access import access_attachment, access_meeting, feed_owner
-from .forms import AttachForm, MeetingForm, MinutesForm, ProviderForm, RespondForm
+from .forms import (
+    AttachForm,
+    MeetingEditForm,
+    MeetingForm,
+    MinutesForm,
+    ProviderForm,
+    RespondForm,
+)
 from .groups_bridge import group_for_organizer, group_member_queryset
 from .models import MeetingInvitation, MeetingKind, Provider
 
@@ -38,17 +45,8 @@ GROUP_KINDS = (MeetingKind.COMMUNITY, MeetingKind.TRAINING, MeetingKind.STUDY, M
 
 def _audit_read(request, access, view: str) -> None:
     """A page showing a resident-team meeting shows the resident: audited as a read."""
-    meeting = access.meeting
-    if meeting.resident_id is None:
-        return
-    audit_record(
-        action=Action.RESIDENT_VIEW,
-        actor=request.user,
-        request=request,
-        network_id=meeting.network_id,
-        target=meeting,
-        resident_uuid=access.resident.uuid,
-        detail={"view": view},
+    services.meetings_viewed(
+        actor=request.user, meetings=[access.meeting], view=view, request=request
     )
 
 
@@ -66,14 +64,9 @@ def meeting_list(request):
     page = selectors.meeting_page(
         request.user, when=request.GET.get("when", "upcoming"), cursor=request.GET.get("after")
     )
-    residents = sorted({str(m.resident.uuid) for m in page.items if m.resident_id})
-    if residents:
-        audit_record(
-            action=Action.RESIDENT_LIST,
-            actor=request.user,
-            request=request,
-            detail={"view": "meetings", "residents": residents},
-        )
+    services.meetings_viewed(
+        actor=request.user, meetings=page.items, view="meetings", request=request
+    )
     return render(request, "meetings/list.html", {"page": page, "now": timezone.now()})
 
 
@@ -259,13 +252,104 @@ def meeting_cancel(request, meeting_uuid):
     if not access.is_organizer:
         raise PermissionDenied
     try:
-        services.meeting_cancel(actor=request.user, access=access, request=request)
+        services.meeting_cancel(
+            actor=request.user,
+            access=access,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("会議を中止しました。"))
+        messages.success(request, _("会議を中止し、招待した人に知らせました。"))
     return redirect(_detail_url(access.meeting))
+
+
+def _edit_form_kwargs(access) -> dict:
+    meeting = access.meeting
+    team = None
+    if meeting.resident_id is not None:
+        team = selectors.team_user_queryset(meeting.resident).exclude(pk=meeting.organizer_id)
+    elif meeting.group_id is not None:
+        team = group_member_queryset(meeting.group).exclude(pk=meeting.organizer_id)
+    return {"team": team, "group": meeting.group_id is not None}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, meeting_uuid):
+    """Change a meeting (件名・目的・日時・所要時間・議題・招待する人), as its organizer; 403
+    for another invitee, and once the meeting is cancelled or has ended."""
+    access = access_meeting(request.user, meeting_uuid)
+    meeting = access.meeting
+    if not access.can_manage or meeting.has_ended():
+        raise PermissionDenied
+    form_kwargs = _edit_form_kwargs(access)
+    team = form_kwargs["team"]
+    if request.method == "POST":
+        form = MeetingEditForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            if team is not None:
+                invitees = list(data["invitees"])
+            else:
+                invitees, unknown = selectors.users_by_login(meeting.network_id, form.login_ids())
+                if unknown:
+                    form.add_error(
+                        "invitees",
+                        _("同じネットワークに見つからないログインIDがあります: %(ids)s")
+                        % {"ids": "、".join(unknown)},
+                    )
+            if not form.errors:
+                starts_at = data["starts_at"]
+                # The form has minutes only: the same minute is no change.
+                if starts_at == meeting.starts_at.replace(second=0, microsecond=0):
+                    starts_at = meeting.starts_at
+                try:
+                    changed = services.meeting_update(
+                        actor=request.user,
+                        access=access,
+                        title=data["title"],
+                        purpose=data["purpose"],
+                        agenda=data["agenda"],
+                        starts_at=starts_at,
+                        duration_minutes=data["duration_minutes"],
+                        invitees=invitees,
+                        request=request,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    if changed:
+                        messages.success(request, _("会議の内容を変更しました。"))
+                    else:
+                        messages.info(request, _("変更はありませんでした。"))
+                    return redirect(_detail_url(meeting))
+    else:
+        invited = [
+            row.user
+            for row in selectors.invitations_of(meeting)
+            if row.user_id != meeting.organizer_id
+        ]
+        initial = {
+            "title": meeting.title,
+            "purpose": meeting.purpose,
+            "agenda": meeting.agenda,
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "duration_minutes": meeting.duration_minutes,
+            "invitees": [str(user.uuid) for user in invited]
+            if team is not None
+            else " ".join(user.username for user in invited),
+        }
+        form = MeetingEditForm(initial=initial, **form_kwargs)
+        _audit_read(request, access, "edit")
+    return render(
+        request,
+        "meetings/edit.html",
+        {"access": access, "meeting": meeting, "resident": access.resident, "form": form},
+        status=200 if not form.errors else 422,
+    )
 
 
 @login_required

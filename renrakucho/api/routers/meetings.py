@@ -5,8 +5,9 @@ Same rules as the pages (meetings.access): only invitees reach a meeting, and fo
 resident-team meeting only while they still reach the resident's timeline, for a group
 meeting only while they are members; anyone else gets 404 on everything. A write the reader
 may not do on a meeting they see is 403 (minutes before the start, by someone else than their
-writer). Reads that show a resident write an audit row (RESIDENT_LIST / RESIDENT_VIEW); writes
-are audited by meetings.services.
+writer, or a change by someone else than the organizer). Reads that show a resident-team
+meeting write MEETING_VIEW rows (one per resident, naming the meetings:
+meetings.services.meetings_viewed); writes are audited by meetings.services.
 """
 
 from __future__ import annotations
@@ -57,6 +58,25 @@ class MeetingIn(InputSchema):
     join_url: str = Field(
         "", max_length=500, description="URLを手入力するネットワークで必須（https）"
     )
+
+
+class MeetingPatchIn(InputSchema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    starts_at: datetime.datetime | None = Field(
+        None, description="タイムゾーン付き（例: 2026-12-10T14:00:00+09:00）"
+    )
+    duration_minutes: int | None = Field(None, ge=5, le=1440)
+    purpose: str | None = Field(None, max_length=5000)
+    agenda: str | None = Field(None, max_length=10000)
+    invitees: list[uuid.UUID] | None = Field(
+        None,
+        description="招待する人のID（主催者を除く全員。指定すると置き換え、外れた人は会議を見られなくなります）",
+        max_length=200,
+    )
+
+
+class CancelIn(InputSchema):
+    reason: str = Field("", max_length=500, description="中止の理由（会議の画面にだけ表示）")
 
 
 class RespondIn(InputSchema):
@@ -145,6 +165,8 @@ class MeetingOut(Schema):
     join_url: str
     join_open: bool = Field(..., description="参加ボタンを表示する時間帯（開始10分前〜終了）か")
     cancelled: bool
+    cancel_reason: str
+    can_edit: bool = Field(..., description="主催者として変更・中止できるか")
     my_response: str
     invitations: list[InvitationOut]
     attachments: list[MeetingAttachmentOut]
@@ -240,6 +262,8 @@ def _meeting_out(access) -> dict[str, Any]:
         "join_url": "" if meeting.is_cancelled else meeting.join_url,
         "join_open": meeting.join_open(),
         "cancelled": meeting.is_cancelled,
+        "cancel_reason": meeting.cancel_reason if meeting.is_cancelled else "",
+        "can_edit": access.can_manage and not meeting.has_ended(),
         "my_response": access.invitation.response,
         "invitations": [
             {"user": row.user, "response": row.response, "responded_at": row.responded_at}
@@ -274,15 +298,9 @@ def _minutes_out(meeting, minutes) -> dict[str, Any]:
 
 
 def _audit_read(request, access, view: str) -> None:
-    meeting = access.meeting
-    if meeting.resident_id is not None:
-        audit_api_read(
-            request,
-            action=Action.RESIDENT_VIEW,
-            resident=access.resident,
-            target=meeting,
-            detail={"view": view},
-        )
+    services.meetings_viewed(
+        actor=request.user, meetings=[access.meeting], view=view, request=request, channel="api"
+    )
 
 
 # --- operations ----------------------------------------------------------------------------------
@@ -297,13 +315,9 @@ def meeting_list(
     """The caller's meetings (invited or organised), 30 at a time: upcoming soonest first,
     past newest first."""
     page = selectors.meeting_page(request.user, when=when, cursor=str(cursor) if cursor else None)
-    residents = sorted({str(m.resident.uuid) for m in page.items if m.resident_id})
-    if residents:
-        audit_api_read(
-            request,
-            action=Action.RESIDENT_LIST,
-            detail={"view": "meetings", "residents": residents},
-        )
+    services.meetings_viewed(
+        actor=request.user, meetings=page.items, view="meetings", request=request, channel="api"
+    )
     return {"items": [_summary(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
@@ -375,6 +389,57 @@ def meeting_create(request, payload: MeetingIn):
 def meeting_detail(request, meeting_id: str):
     access = access_meeting(request.user, meeting_id)
     _audit_read(request, access, "meeting")
+    return _meeting_out(access)
+
+
+@router.patch("/meetings/{meeting_id}", response=MeetingOut, summary="会議を変更する")
+def meeting_patch(request, meeting_id: str, payload: MeetingPatchIn):
+    """Change title, purpose, agenda, start, duration or the invitation list (organizer only:
+    403 for other invitees; 409 once cancelled or ended). Fields left out stay. `invitees`
+    replaces the list: team members for a team meeting, active members for a group meeting,
+    active users of the Network otherwise. A new time clears the reminders, moves a Teams
+    meeting through Graph and is told to invitees who answered 出席 (notification and
+    e-mail); new invitees are invited; removed ones get 404 from then on."""
+    access = access_meeting(request.user, meeting_id)
+    if not access.is_organizer:
+        raise PermissionDenied
+    invitees = None
+    if payload.invitees is not None:
+        invitees, missing = selectors.users_by_uuid(access.meeting.network_id, payload.invitees)
+        if missing:
+            raise field_error(
+                "invitees", _("同じネットワークに見つからない利用者が含まれています。")
+            )
+    with write_errors():
+        services.meeting_update(
+            actor=request.user,
+            access=access,
+            title=payload.title,
+            purpose=payload.purpose,
+            agenda=payload.agenda,
+            starts_at=payload.starts_at,
+            duration_minutes=payload.duration_minutes,
+            invitees=invitees,
+            request=request,
+        )
+    return _meeting_out(access)
+
+
+@router.post("/meetings/{meeting_id}/cancel", response=MeetingOut, summary="会議を中止する")
+def meeting_cancel(request, meeting_id: str, payload: CancelIn | None = None):
+    """Cancel (中止) a meeting, as its organizer (403 for other invitees; 409 when already
+    cancelled or ended). Every invitee is told (notification and e-mail, without the title);
+    a Teams online meeting is deleted. `reason` is shown on the meeting only."""
+    access = access_meeting(request.user, meeting_id)
+    if not access.is_organizer:
+        raise PermissionDenied
+    with write_errors():
+        services.meeting_cancel(
+            actor=request.user,
+            access=access,
+            reason=payload.reason if payload else "",
+            request=request,
+        )
     return _meeting_out(access)
 
 

@@ -106,6 +106,8 @@ def operations(personas):
         ("get", "/meetings", None),
         ("post", "/meetings", {"title": "x"}),
         ("get", f"/meetings/{NONE}", None),
+        ("patch", f"/meetings/{NONE}", {"title": "x"}),
+        ("post", f"/meetings/{NONE}/cancel", {}),
         ("post", f"/meetings/{NONE}/respond", {"response": "attend"}),
         ("get", f"/meetings/{NONE}/minutes", None),
         ("put", f"/meetings/{NONE}/minutes", {"body": "x"}),

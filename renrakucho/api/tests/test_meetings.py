@@ -205,8 +205,9 @@ def test_detail_is_audited(personas, api_for, team_meeting, last_audit):
         body["title"] == "山田 花子さん 退院時カンファレンス" and body["can_write_minutes"] is False
     )
     event = last_audit()
-    assert event.action == Action.RESIDENT_VIEW and event.target_id == str(meeting.uuid)
-    assert event.detail == {"channel": "api", "view": "meeting"}
+    assert event.action == Action.MEETING_VIEW and event.target_id == str(meeting.uuid)
+    assert event.resident_uuid == personas.resident.uuid
+    assert event.detail == {"channel": "api", "view": "meeting", "meetings": [str(meeting.uuid)]}
 
 
 def test_minutes(personas, api_for, team_meeting, last_audit):
@@ -248,7 +249,9 @@ def test_minutes(personas, api_for, team_meeting, last_audit):
     doctor = api_for(personas.doctor)
     read = doctor.get(url)
     assert read.status_code == 200 and read.json()["decisions"] == "12月5日退院"
-    assert last_audit().detail == {"channel": "api", "view": "minutes"}
+    event = last_audit()
+    assert event.action == Action.MEETING_VIEW and event.resident_uuid == personas.resident.uuid
+    assert event.detail == {"channel": "api", "view": "minutes", "meetings": [str(meeting.uuid)]}
     assert doctor.put(url, {"body": "上書き"}).status_code == 403
     assert Minutes.objects.get().body == "退院後は週3回訪問。"
 

@@ -80,9 +80,11 @@ def test_detail_page_and_audit(personas, client_for, meeting):
     page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
     assert meeting.title in page and "山田 花子" in page and "退院後の訪問体制" in page
     assert "資料1（PDF）" in page and "資料.pdf" not in page
-    event = AuditEvent.objects.filter(action=Action.RESIDENT_VIEW).latest("id")
+    event = AuditEvent.objects.filter(action=Action.MEETING_VIEW).latest("id")
     assert event.actor == personas.nurse and event.target_id == str(meeting.uuid)
-    assert event.detail == {"view": "meeting"}
+    assert event.resident_uuid == personas.resident.uuid
+    assert event.detail == {"view": "meeting", "meetings": [str(meeting.uuid)]}
+    assert not AuditEvent.objects.filter(action=Action.RESIDENT_VIEW).exists()
     assert client.post(f"/meetings/{meeting.uuid}/", {}).status_code == 405
 
 
@@ -316,7 +318,11 @@ def test_list_upcoming_and_past(personas, client_for, team_meeting, users_meetin
     assert "山田 花子" in page  # the team's own list shows the resident
     page = client.get("/meetings/?when=past").content.decode()
     assert str(past.uuid) in page and str(upcoming.uuid) not in page
-    assert AuditEvent.objects.filter(action=Action.RESIDENT_LIST).exists()
+    # One MEETING_VIEW row per resident shown, naming the team meetings only.
+    (event,) = AuditEvent.objects.filter(action=Action.MEETING_VIEW, actor=personas.nurse)
+    assert event.resident_uuid == personas.resident.uuid
+    assert event.detail == {"view": "meetings", "meetings": [str(upcoming.uuid)]}
+    assert not AuditEvent.objects.filter(action=Action.RESIDENT_LIST).exists()
 
 
 def test_group_meeting_through_the_page(personas, client_for):
