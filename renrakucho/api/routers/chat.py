@@ -16,7 +16,7 @@ import datetime
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,16 @@ FILE_FIELD = "files"
 class ConversationIn(InputSchema):
     members: list[uuid.UUID] = Field(..., description="相手の利用者ID（1人なら1対1の会話）")
     title: str = Field("", max_length=100, description="グループの名前（任意）")
+
+
+class ConversationPatchIn(InputSchema):
+    title: str = Field(..., max_length=100, description="会話の名前（空にすると相手の名前で表示）")
+
+
+class MembersIn(InputSchema):
+    members: list[uuid.UUID] = Field(
+        ..., description="追加する利用者ID（会話と同じネットワークの方）"
+    )
 
 
 class MessageIn(InputSchema):
@@ -271,6 +281,75 @@ def conversation_create(request, payload: ConversationIn):
 def conversation_detail(request, conversation_id: str):
     access = access_conversation(request.user, conversation_id)
     return _conversation_out(access, selectors.members_of(access.conversation), request.user)
+
+
+def _conversation_now(request, access: ChatAccess) -> dict[str, Any]:
+    """The conversation after a change of its name or members, as GET shows it."""
+    return _conversation_out(access, selectors.members_of(access.conversation), request.user)
+
+
+@router.patch("/conversations/{conversation_id}", response=ConversationOut, summary="会話の名前")
+def conversation_rename(request, conversation_id: str, payload: ConversationPatchIn):
+    """Rename a group conversation (any member). 422 for a 1:1 conversation. Audited
+    (CHAT_MEMBERS, change "rename") when the name changes."""
+    access = access_conversation(request.user, conversation_id)
+    with write_errors():
+        services.conversation_rename(
+            actor=request.user, access=access, title=payload.title, request=request
+        )
+    return _conversation_now(request, access)
+
+
+@router.post(
+    "/conversations/{conversation_id}/members", response=ConversationOut, summary="メンバーの追加"
+)
+def conversation_members_add(request, conversation_id: str, payload: MembersIn):
+    """Add members to a group conversation (any member may; former members re-join). 422
+    under `members` when someone is not active in the conversation's Network, and for a 1:1
+    conversation. Audited (CHAT_MEMBERS, change "add") when anyone was added."""
+    access = access_conversation(request.user, conversation_id)
+    with write_errors():
+        services.members_add(
+            actor=request.user, access=access, members=payload.members, request=request
+        )
+    return _conversation_now(request, access)
+
+
+@router.delete(
+    "/conversations/{conversation_id}/members/{user_id}",
+    response=ConversationOut,
+    summary="メンバーを外す",
+)
+def conversation_member_remove(request, conversation_id: str, user_id: str):
+    """Remove another member from a group conversation: its creator only (403 for the other
+    members). 404 when `user_id` is not another active member (to leave: POST …/leave); 422
+    for a 1:1 conversation. The removed member gets 404 from then on. Audited (CHAT_MEMBERS,
+    change "remove")."""
+    access = access_conversation(request.user, conversation_id)
+    with write_errors():
+        try:
+            services.member_remove(
+                actor=request.user, access=access, member_uuid=user_id, request=request
+            )
+        except ValidationError as error:
+            # The service's "members" error: {user_id} names no other active member — a
+            # missing resource of the path, not a wrong field of a body.
+            if "members" in getattr(error, "error_dict", {}):
+                raise Http404 from None
+            raise
+    return _conversation_now(request, access)
+
+
+@router.post(
+    "/conversations/{conversation_id}/leave", response=ConversationOut, summary="会話から退出"
+)
+def conversation_leave(request, conversation_id: str):
+    """Leave the conversation (1:1 or group): from then on it answers 404 to the caller,
+    until someone adds them again. The answer is the conversation as left (the remaining
+    members). Audited (CHAT_MEMBERS, change "leave")."""
+    access = access_conversation(request.user, conversation_id)
+    services.conversation_leave(actor=request.user, access=access, request=request)
+    return _conversation_now(request, access)
 
 
 # --- messages ----------------------------------------------------------------------------------

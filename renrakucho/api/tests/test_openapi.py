@@ -44,7 +44,10 @@ PATHS = {
     # issue 4: the directory, chat, groups and boards, facility status, meetings
     "/api/v1/users": {"get"},
     "/api/v1/conversations": {"get", "post"},
-    "/api/v1/conversations/{conversation_id}": {"get"},
+    "/api/v1/conversations/{conversation_id}": {"get", "patch"},
+    "/api/v1/conversations/{conversation_id}/members": {"post"},
+    "/api/v1/conversations/{conversation_id}/members/{user_id}": {"delete"},
+    "/api/v1/conversations/{conversation_id}/leave": {"post"},
     "/api/v1/conversations/{conversation_id}/messages": {"get", "post"},
     "/api/v1/messages/{message_id}": {"delete", "patch"},
     "/api/v1/conversations/{conversation_id}/read": {"post"},
