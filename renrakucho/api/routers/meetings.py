@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from renrakucho.api.bodies import reason_of
 from renrakucho.api.errors import FieldErrors, field_error, write_errors
 from renrakucho.api.schemas import InputSchema, NetworkRef, UserRef
 from renrakucho.api.services import audit_api_read
@@ -73,10 +74,6 @@ class MeetingPatchIn(InputSchema):
         description="招待する人のID（主催者を除く全員。指定すると置き換え、外れた人は会議を見られなくなります）",
         max_length=200,
     )
-
-
-class CancelIn(InputSchema):
-    reason: str = Field("", max_length=500, description="中止の理由（会議の画面にだけ表示）")
 
 
 class RespondIn(InputSchema):
@@ -425,21 +422,43 @@ def meeting_patch(request, meeting_id: str, payload: MeetingPatchIn):
     return _meeting_out(access)
 
 
-@router.post("/meetings/{meeting_id}/cancel", response=MeetingOut, summary="会議を中止する")
-def meeting_cancel(request, meeting_id: str, payload: CancelIn | None = None):
+CANCEL_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "reason": {
+                            "type": "string",
+                            "maxLength": 500,
+                            "description": "中止の理由（任意。会議の画面にだけ表示）",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response=MeetingOut,
+    summary="会議を中止する",
+    openapi_extra=CANCEL_BODY,
+)
+def meeting_cancel(request, meeting_id: str):
     """Cancel (中止) a meeting, as its organizer (403 for other invitees; 409 when already
     cancelled or ended). Every invitee is told (notification and e-mail, without the title);
     a Teams online meeting is deleted. `reason` is shown on the meeting only."""
     access = access_meeting(request.user, meeting_id)
     if not access.is_organizer:
         raise PermissionDenied
+    reason = reason_of(request)  # {"reason": …}, or no body at all
     with write_errors():
-        services.meeting_cancel(
-            actor=request.user,
-            access=access,
-            reason=payload.reason if payload else "",
-            request=request,
-        )
+        services.meeting_cancel(actor=request.user, access=access, reason=reason, request=request)
     return _meeting_out(access)
 
 

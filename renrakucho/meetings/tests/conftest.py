@@ -60,3 +60,15 @@ def users_meeting(personas):
         )
 
     return make
+
+
+@pytest.fixture
+def emails(personas):
+    """E-mail addresses for R's team (personas have none)."""
+    for user, address in [
+        (personas.doctor, "doctor@example.jp"),
+        (personas.nurse, "nurse@example.jp"),
+        (personas.caremanager, "cm@example.jp"),
+    ]:
+        user.email = address
+        user.save(update_fields=["email"])

@@ -113,17 +113,6 @@ def test_fold_and_escape():
 # --- Reminders -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def emails(personas):
-    for user, address in [
-        (personas.doctor, "doctor@example.jp"),
-        (personas.nurse, "nurse@example.jp"),
-        (personas.caremanager, "cm@example.jp"),
-    ]:
-        user.email = address
-        user.save(update_fields=["email"])
-
-
 def test_reminders_once_with_generic_email(personas, team_meeting, emails, mailoutbox):
     start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=1)
     meeting = team_meeting(starts_in=start - timezone.now())

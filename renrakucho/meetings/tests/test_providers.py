@@ -26,8 +26,9 @@ GRAPH_ID = "MSo1N2Y5ZGFjYy03MWJmLTQ3NDMtYjQxMy01M2EdFGkdRWHJlQ"
 
 
 class GraphStub(BaseHTTPRequestHandler):
-    """Answers POST /{tenant}/oauth2/v2.0/token and POST /users/{id}/onlineMeetings like
-    Microsoft identity platform and Microsoft Graph v1.0 do; records what it received."""
+    """Answers POST /{tenant}/oauth2/v2.0/token, POST /users/{id}/onlineMeetings,
+    PATCH and DELETE /users/{id}/onlineMeetings/{meetingId} like Microsoft identity platform
+    and Microsoft Graph v1.0 do; records what it received."""
 
     received: list[dict] = []
     fail_meetings = False
@@ -76,6 +77,50 @@ class GraphStub(BaseHTTPRequestHandler):
             )
             return
         self._answer(404, {"error": {"code": "NotFound"}})
+
+    def _one_meeting(self, method: str) -> str | None:
+        """The meeting id of /…/onlineMeetings/{id} after recording the call, or None when
+        the call is refused (answered here)."""
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        self.received.append(
+            {
+                "method": method,
+                "path": self.path,
+                "headers": dict(self.headers.items()),
+                "body": raw,
+            }
+        )
+        if self.fail_meetings or self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self._answer(403, {"error": {"code": "Forbidden", "message": "denied"}})
+            return None
+        head, _, meeting_id = self.path.rpartition("/")
+        if not head.endswith("/onlineMeetings") or meeting_id != GRAPH_ID:
+            self._answer(404, {"error": {"code": "NotFound"}})
+            return None
+        return raw
+
+    def do_PATCH(self):
+        raw = self._one_meeting("PATCH")
+        if raw is None:
+            return
+        body = json.loads(raw)
+        self._answer(
+            200,
+            {
+                "id": GRAPH_ID,
+                "startDateTime": body["startDateTime"],
+                "endDateTime": body["endDateTime"],
+                "joinWebUrl": JOIN_URL,
+                "subject": body.get("subject"),
+            },
+        )
+
+    def do_DELETE(self):
+        if self._one_meeting("DELETE") is None:
+            return
+        self.send_response(204)
+        self.end_headers()
 
 
 @pytest.fixture
@@ -202,3 +247,118 @@ def test_manual_url_must_be_https(personas, team_meeting):
     assert (
         meeting.provider == Provider.MANUAL and meeting.join_url == "https://zoom.example.jp/j/123"
     )
+
+
+def _graph_moment(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value.replace("0000000Z", "+00:00"))
+
+
+def test_teams_reschedule_patches_the_online_meeting(graph, personas, team_meeting):
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = team_meeting(duration_minutes=45)
+    graph.received.clear()
+    new_start = meeting.starts_at + datetime.timedelta(days=1)
+    services.meeting_update(
+        actor=personas.caremanager,
+        access=access_meeting(personas.caremanager, meeting.uuid),
+        starts_at=new_start,
+        duration_minutes=30,
+    )
+    token_call, patch = graph.received
+    assert token_call["path"] == "/contoso-tenant/oauth2/v2.0/token"
+    assert patch["method"] == "PATCH"
+    assert patch["path"] == f"/v1.0/users/organizer%40example.jp/onlineMeetings/{GRAPH_ID}"
+    assert patch["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    body = json.loads(patch["body"])
+    assert abs(_graph_moment(body["startDateTime"]) - new_start) < datetime.timedelta(seconds=1)
+    assert _graph_moment(body["endDateTime"]) - _graph_moment(
+        body["startDateTime"]
+    ) == datetime.timedelta(minutes=30)
+    assert body["subject"] == "退院時カンファレンス" and "山田" not in patch["body"]
+    meeting.refresh_from_db()
+    assert meeting.join_url == JOIN_URL and meeting.provider_meeting_id == GRAPH_ID
+    assert meeting.duration_minutes == 30
+
+
+def test_teams_agenda_change_calls_nothing(graph, personas, team_meeting):
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = team_meeting()
+    graph.received.clear()
+    services.meeting_update(
+        actor=personas.caremanager,
+        access=access_meeting(personas.caremanager, meeting.uuid),
+        agenda="変更した議題",
+    )
+    assert graph.received == []
+
+
+def test_teams_reschedule_failure_changes_nothing(graph, personas, team_meeting):
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = team_meeting()
+    before = meeting.starts_at
+    graph.fail_meetings = True
+    access = access_meeting(personas.caremanager, meeting.uuid)
+    with pytest.raises(ValidationError) as caught:
+        services.meeting_update(
+            actor=personas.caremanager,
+            access=access,
+            starts_at=before + datetime.timedelta(hours=2),
+        )
+    assert (
+        "Microsoft Teams の会議を変更できませんでした" in caught.value.message_dict["join_url"][0]
+    )
+    assert access.meeting.starts_at == before  # the object in hand is restored too
+    meeting.refresh_from_db()
+    assert meeting.starts_at == before
+
+
+def test_teams_cancel_deletes_the_online_meeting(graph, personas, team_meeting):
+    from renrakucho.audit.models import Action, AuditEvent
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = team_meeting()
+    graph.received.clear()
+    services.meeting_cancel(
+        actor=personas.caremanager, access=access_meeting(personas.caremanager, meeting.uuid)
+    )
+    _, delete = graph.received
+    assert delete["method"] == "DELETE"
+    assert delete["path"] == f"/v1.0/users/organizer%40example.jp/onlineMeetings/{GRAPH_ID}"
+    assert delete["headers"]["Authorization"] == f"Bearer {TOKEN}" and delete["body"] == ""
+    assert AuditEvent.objects.get(action=Action.MEETING_CANCEL).detail["provider_deleted"] is True
+
+
+def test_teams_cancel_happens_even_when_graph_fails(graph, personas, team_meeting):
+    from renrakucho.audit.models import Action, AuditEvent
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = team_meeting()
+    graph.fail_meetings = True
+    services.meeting_cancel(
+        actor=personas.caremanager, access=access_meeting(personas.caremanager, meeting.uuid)
+    )
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled
+    assert AuditEvent.objects.get(action=Action.MEETING_CANCEL).detail["provider_deleted"] is False
+
+
+def test_jitsi_reschedule_keeps_the_room(personas, team_meeting):
+    from renrakucho.meetings.access import access_meeting
+
+    meeting = team_meeting()
+    room = meeting.join_url
+    services.meeting_update(
+        actor=personas.caremanager,
+        access=access_meeting(personas.caremanager, meeting.uuid),
+        starts_at=meeting.starts_at + datetime.timedelta(hours=3),
+    )
+    meeting.refresh_from_db()
+    assert meeting.join_url == room

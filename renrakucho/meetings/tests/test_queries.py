@@ -64,7 +64,8 @@ def count(client, url):
 
 def test_meeting_list(personas, client_for, django_assert_max_num_queries):
     # The view: the user's Networks (1), the page with counts, the reader's answer, resident
-    # and organizer joined (1), the audit row naming the residents shown (5).
+    # and organizer joined (1), one MEETING_VIEW row per resident shown (5; here one
+    # resident, whose 2 or 15 meetings it names).
     client = client_for(personas.nurse)
     bulk_meetings(personas, 3)
     first = count(client, "/meetings/")
@@ -89,6 +90,28 @@ def test_meeting_page(personas, client_for, django_assert_max_num_queries):
     assert first == second
     with django_assert_max_num_queries(8 + AUDIT_ROW + OUTSIDE_THE_VIEW):
         client.get(f"/meetings/{big.uuid}/")
+
+
+@pytest.mark.parametrize("team", [True, False], ids=["team", "chosen_users"])
+def test_edit_page(personas, client_for, django_assert_max_num_queries, team):
+    # The view: invitation + meeting (1), the user's Networks (1); for a team meeting the
+    # resident through the chokepoint (1), is the organizer medical (1), the team as
+    # checkboxes (1) and the audit row (5); the invitations with users (1) and their
+    # occupations (1).
+    client = client_for(personas.caremanager)
+    small = bulk_meetings(personas, 1)[0]
+    big = bulk_meetings(personas, 1, extra_invitees=40)[0]
+    Meeting.objects.filter(pk__in=[small.pk, big.pk]).update(
+        resident=personas.resident if team else None
+    )
+    first = count(client, f"/meetings/{small.uuid}/edit/")
+    second = count(client, f"/meetings/{big.uuid}/edit/")
+    assert first == second
+    limit = 5 + AUDIT_ROW if team else 4
+    with django_assert_max_num_queries(limit + 2 + OUTSIDE_THE_VIEW):
+        page = client.get(f"/meetings/{big.uuid}/edit/").content.decode()
+    if not team:
+        assert "x1-39" in page  # the 40th extra invitee's login ID, prefilled
 
 
 def test_calendar_feed(personas, client, django_assert_max_num_queries):
