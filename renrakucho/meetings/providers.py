@@ -9,8 +9,8 @@
   `POST {MS_GRAPH_BASE_URL}/users/{organizer}/onlineMeetings` with startDateTime, endDateTime
   and subject → `joinWebUrl`, `id`. The subject is the meeting's public label (its kind for a
   resident-team meeting), never a resident's name.
-  A change of time (`update_meeting`) is `PATCH …/onlineMeetings/{id}` with the new
-  start/end (the join URL stays); a cancellation (`delete_meeting`) is
+  A change (`update_meeting`) is `PATCH …/onlineMeetings/{id}` with the new start, end and
+  subject (the join URL stays); a cancellation (`delete_meeting`) is
   `DELETE …/onlineMeetings/{id}` (204).
 - Manual: the organizer types an https URL.
 

@@ -505,7 +505,8 @@ def meeting_update(
 
     A change of start or duration clears every invitation's `reminded_at` (reminded again)
     and, for a Teams meeting, moves the online meeting through Graph before the transaction
-    opens (a Jitsi room or a manual URL stays). Invitees who answered 出席 are notified
+    opens (also for a new title of a meeting announced by its title; a Jitsi room or a
+    manual URL stays). Invitees who answered 出席 are notified
     (meeting_changed: a generic sentence and the link) when anything but the invitation list
     changed, and e-mailed the new date and time (after commit, unless they turned e-mail
     off) when the time changed; new invitees get meeting_invitation; removed invitees lose
@@ -592,8 +593,12 @@ def meeting_update(
     for name in EDITABLE_FIELDS:
         if name in wanted:
             setattr(meeting, name, wanted[name])
-    time_changed = bool(TIME_FIELDS & set(changed))
-    if time_changed and meeting.provider == Provider.TEAMS and meeting.provider_meeting_id:
+    # Microsoft is told the new time, and the new subject of a meeting announced by its
+    # title (a team meeting's subject is its kind, which does not change).
+    tell_provider = bool(TIME_FIELDS & set(changed)) or (
+        "title" in changed and not meeting.for_resident
+    )
+    if tell_provider and meeting.provider == Provider.TEAMS and meeting.provider_meeting_id:
         try:
             provider_for(meeting.provider).update_meeting(meeting, meeting.provider_meeting_id)
         except ProviderError as error:

@@ -296,6 +296,21 @@ def test_teams_agenda_change_calls_nothing(graph, personas, team_meeting):
     assert graph.received == []
 
 
+def test_teams_new_title_of_a_users_meeting_is_sent(graph, personas, users_meeting):
+    from renrakucho.meetings.access import access_meeting
+
+    _teams(personas)
+    meeting = users_meeting()
+    graph.received.clear()
+    services.meeting_update(
+        actor=personas.doctor,
+        access=access_meeting(personas.doctor, meeting.uuid),
+        title="褥瘡ケア勉強会（第2回）",
+    )
+    _, patch = graph.received
+    assert json.loads(patch["body"])["subject"] == "褥瘡ケア勉強会（第2回）"
+
+
 def test_teams_reschedule_failure_changes_nothing(graph, personas, team_meeting):
     from renrakucho.meetings.access import access_meeting
 
