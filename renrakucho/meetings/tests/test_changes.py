@@ -7,6 +7,7 @@ names of the changed fields."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -106,7 +107,10 @@ def test_edit_page_is_prefilled_and_audited(personas, client_for, meeting):
     assert meeting.title in text and "退院後の訪問体制" in text
     assert f"{timezone.localtime(meeting.starts_at):%Y-%m-%dT%H:%M}" in text
     assert "看護 花子" in text and "薬 太郎" not in text  # the team as checkboxes
-    assert f'value="{personas.nurse.uuid}"' in text and "checked" in text
+    inputs = re.findall(r"<input[^>]*>", text)
+    nurse = next(tag for tag in inputs if f'value="{personas.nurse.uuid}"' in tag)
+    assert "checked" in nurse  # the invitees are ticked
+    assert not any(f'value="{personas.caremanager.uuid}"' in tag for tag in inputs)
     event = AuditEvent.objects.filter(action=Action.MEETING_VIEW).latest("id")
     assert event.resident_uuid == personas.resident.uuid
     assert event.detail == {"view": "edit", "meetings": [str(meeting.uuid)]}
