@@ -506,7 +506,7 @@ def meeting_update(
     A change of start or duration clears every invitation's `reminded_at` (reminded again)
     and, for a Teams meeting, moves the online meeting through Graph before the transaction
     opens (also for a new title of a meeting announced by its title; a Jitsi room or a
-    manual URL stays). Invitees who answered 出席 are notified
+    manual URL stays). Invitees who did not decline (出席, or no answer yet) are notified
     (meeting_changed: a generic sentence and the link) when anything but the invitation list
     changed, and e-mailed the new date and time (after commit, unless they turned e-mail
     off) when the time changed; new invitees get meeting_invitation; removed invitees lose
@@ -652,16 +652,18 @@ def _save_update(*, meeting, actor, changed, current, added, removed, request) -
     resident_uuid = meeting.resident.uuid if meeting.resident_id else None
     if fields:
         gone = {row.user_id for row in removed}
-        attending = [
+        # Everyone still expected: those attending and those who have not answered yet
+        # (a new time may change their answer); not those who declined.
+        concerned = [
             row.user
             for row in current
-            if row.response == MeetingInvitation.Response.ATTEND
+            if row.response != MeetingInvitation.Response.DECLINE
             and row.user_id not in gone
             and row.user_id != actor.pk
         ]
-        attending = _still_reaching(meeting, attending)
+        concerned = _still_reaching(meeting, concerned)
         notify(
-            users=attending,
+            users=concerned,
             kind=NotificationKind.MEETING_CHANGED,
             url=meeting_url(meeting),
             resident_uuid=resident_uuid,
@@ -669,7 +671,7 @@ def _save_update(*, meeting, actor, changed, current, added, removed, request) -
             exclude=actor,
         )
         if time_changed:
-            _emails_on_commit(meeting, attending, cancelled=False)
+            _emails_on_commit(meeting, concerned, cancelled=False)
     if added:
         notify(
             users=added,
