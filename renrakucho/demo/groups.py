@@ -9,9 +9,9 @@
 - 伊那市からのお知らせ: the operator's open, announcement-only group (owner demo-operator);
   demo-doctor, demo-nurse, demo-caremanager and demo-pharmacist joined; a pinned notice.
 
-Everything goes through groups.services (audited as the demo authors, members notified);
-times are then moved into the past with queryset updates. A group that exists already (by
-name in its Network) is left as it is, so a second run creates nothing.
+Everything goes through groups.services and groups.board (audited as the demo authors,
+members notified); times are then moved into the past with queryset updates. A group that
+exists already (by name in its Network) is left as it is, so a second run creates nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from renrakucho.groups import services
+from renrakucho.groups import board, services
 from renrakucho.groups.access import access_group
 from renrakucho.groups.models import Group, Policy, Reply, Thread, ThreadRead
 from renrakucho.notifications.models import Notification
@@ -212,13 +212,13 @@ def _seed_group(spec: GroupSpec, network, users: dict, now, created: Counter) ->
 
 def _seed_thread(spec: ThreadSpec, group: Group, users: dict, now, created: Counter) -> None:
     author = users[spec.author]
-    thread = services.thread_create(actor=author, group=group, title=spec.title, body=spec.body)
+    thread = board.thread_create(actor=author, group=group, title=spec.title, body=spec.body)
     created["threads"] += 1
     at = now - spec.hours_ago * HOUR
     last = at
     for reply_spec in spec.replies:
         replier = users[reply_spec.author]
-        reply = services.reply_create(
+        reply = board.reply_create(
             actor=replier,
             access=access_group(replier, group.uuid),
             thread=thread,
@@ -230,11 +230,11 @@ def _seed_thread(spec: ThreadSpec, group: Group, users: dict, now, created: Coun
         created["replies"] += 1
     owner_access = access_group(group.created_by, group.uuid)
     if spec.pinned:
-        services.thread_set_pinned(
+        board.thread_set_pinned(
             actor=group.created_by, access=owner_access, thread=thread, pinned=True
         )
     if spec.closed:
-        services.thread_set_closed(
+        board.thread_set_closed(
             actor=group.created_by, access=owner_access, thread=thread, closed=True
         )
     Thread.objects.filter(pk=thread.pk).update(
@@ -246,7 +246,7 @@ def _seed_thread(spec: ThreadSpec, group: Group, users: dict, now, created: Coun
     thread.group = group
     for username in spec.read_by:
         reader = users[username]
-        services.mark_read(user=reader, thread=thread, replies=list(thread.replies.all()))
+        board.mark_read(user=reader, thread=thread, replies=list(thread.replies.all()))
     ThreadRead.objects.filter(thread=thread).update(read_at=last + HOUR)
     Notification.objects.filter(target_uuid=thread.uuid, user__username__in=spec.read_by).update(
         read_at=last + HOUR

@@ -57,11 +57,19 @@ class GroupAccess:
         return self.is_owner
 
 
-def _uuid(value) -> uuid.UUID:
+def uuid_or_none(value) -> uuid.UUID | None:
+    """`value` as a UUID, or None when it is not one (a cursor or id from a URL)."""
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _uuid(value) -> uuid.UUID:
+    found = uuid_or_none(value)
+    if found is None:
         raise Http404
+    return found
 
 
 def is_eligible(user, group: Group) -> bool:

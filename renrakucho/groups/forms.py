@@ -1,5 +1,5 @@
-"""Forms of the group pages. They parse what was typed; the rules live in services.py (the
-same ones the API goes through), whose errors are put back on these forms."""
+"""Forms of the group pages. They parse what was typed; the rules live in services.py and
+board.py (the same ones the API goes through), whose errors are put back on these forms."""
 
 from __future__ import annotations
 

@@ -1,31 +1,30 @@
-"""Writes of groups and boards.
+"""Writes of groups and their membership: creating and editing a group, joining and asking
+to join, invitations, approving and rejecting requests, owners, leaving and removing members.
+The board's writes (threads, replies, attachments, pin/close, read receipts) are in board.py,
+which shares this module's audit and push helpers.
 
-Each function owns its transaction, writes an audit row (Action.GROUP_*, THREAD_*,
-REPLY_CREATE), notifies (notifications.services.notify) and nudges open pages after commit
-(group `group.<uuid>` ← `{"type": "thread.created" | "thread.updated" | "reply.created" |
-"thread.read", "id": "<thread uuid>"}`).
+Each function owns its transaction, writes an audit row (Action.GROUP_CREATE, GROUP_UPDATE,
+GROUP_JOIN, GROUP_MEMBER, GROUP_LEAVE), notifies (notifications.services.notify) and nudges
+open pages after commit (group `group.<uuid>` ← `{"type": "member.changed"}`).
 
-Notifications: a new thread → GROUP_POST to every active member but the author; a reply →
-GROUP_POST to the thread's author and earlier repliers (not the replier); a request to join
-→ GROUP_REQUEST to the owners; an invitation → GROUP_REQUEST to the invitee (the kind reads
-「グループへの参加申請があります」; it is the only kind about joining a group, and the link
-opens the group's card with the invitation to answer).
+Notifications: a request to join → GROUP_REQUEST to the owners; an invitation →
+GROUP_REQUEST to the invitee (the kind reads 「グループへの参加申請があります」; it is the only
+kind about joining a group, and the link opens the group's card with the invitation to
+answer); an approved request → GROUP_POST to the new member.
 
 Errors a person can fix are ValidationError with Japanese messages keyed by field ("name",
-"title", "body", "files", "user", "successor", …). File errors keep the codes of
-files.uploads.check_upload ("too_large", "bad_type", …) and "too_many_files" so the API can
-answer 413/415. PermissionDenied for a write the actor may not do on something they can see;
-Http404 when they cannot see it.
+"policy", "occupations", "facility_types", "user", "successor", …) or with a code
+("already_member", "already_requested", "not_eligible", "decided", "ended", "last_owner").
+PermissionDenied for a write the actor may not do on something they can see; Http404 when
+they cannot see it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,44 +33,32 @@ from renrakucho.accounts.models import Occupation
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.core.realtime import publish_on_commit
-from renrakucho.core.text import fold
 from renrakucho.facilities.models import FacilityType
-from renrakucho.files.thumbnails import make_thumbnail
-from renrakucho.files.uploads import HEIC, JPEG, MOV, MP4, PDF, PNG, CheckedFile, check_upload
 from renrakucho.notifications.models import Kind as NotificationKind
 from renrakucho.notifications.services import notify
 
-from .access import GroupAccess, group_access_for, is_eligible
-from .models import (
-    BoardAttachment,
-    Group,
-    GroupMembership,
-    Policy,
-    Reply,
-    ReplyRead,
-    Thread,
-    ThreadRead,
-)
+from .access import GroupAccess, is_eligible
+from .models import Group, GroupMembership, Policy, Thread
 
 Status = GroupMembership.Status
 Role = GroupMembership.Role
-ATTACHMENT_KINDS = (JPEG, PNG, HEIC, MP4, MOV, PDF)
-# Read receipts written by one page view at most (the page shows at most this many posts).
-READ_BATCH = 200
 
 
 def group_channel(group: Group) -> str:
     return f"group.{group.uuid}"
 
 
-def _push(group: Group, kind: str, thread: Thread | None = None) -> None:
+def push_to_group(group: Group, kind: str, thread: Thread | None = None) -> None:
+    """Nudge the group's open pages after commit: `{"type": kind, "id": <thread uuid>}`."""
     message = {"type": kind}
     if thread is not None:
         message["id"] = str(thread.uuid)
     publish_on_commit(group_channel(group), message)
 
 
-def _audit(group: Group, *, actor, action, request=None, target=None, **detail) -> None:
+def audit_group(group: Group, *, actor, action, request=None, target=None, **detail) -> None:
+    """An audit row in the group's Network about `target` (the group by default), its detail
+    naming the group."""
     audit_record(
         action=action,
         actor=actor,
@@ -84,98 +71,6 @@ def _audit(group: Group, *, actor, action, request=None, target=None, **detail) 
 
 def _group_url(group: Group) -> str:
     return reverse("groups:group", kwargs={"group_uuid": group.uuid})
-
-
-def _thread_url(thread: Thread) -> str:
-    return reverse("groups:thread", kwargs={"thread_uuid": thread.uuid})
-
-
-# --- Attachments ------------------------------------------------------------------------
-
-
-def _mb(value: float) -> int:
-    return int(value * 1024 * 1024)
-
-
-def check_files(files: Iterable) -> list[CheckedFile]:
-    """The timeline's rules: content-checked types, size per kind, at most
-    TIMELINE_MAX_FILES. Raises ValidationError under "files" naming each refused file by its
-    position (never by its name)."""
-    files = list(files)
-    if len(files) > settings.TIMELINE_MAX_FILES:
-        raise ValidationError(
-            {
-                "files": ValidationError(
-                    _("添付できるファイルは1件の投稿につき%(n)d件までです。")
-                    % {"n": settings.TIMELINE_MAX_FILES},
-                    code="too_many_files",
-                )
-            }
-        )
-    photo = _mb(settings.TIMELINE_MAX_PHOTO_MB)
-    video = _mb(settings.TIMELINE_MAX_VIDEO_MB)
-    per_kind = {
-        JPEG: photo,
-        PNG: photo,
-        HEIC: photo,
-        PDF: _mb(settings.TIMELINE_MAX_PDF_MB),
-        MP4: video,
-        MOV: video,
-    }
-    checked, errors = [], []
-    for number, upload in enumerate(files, start=1):
-        try:
-            checked.append(
-                check_upload(
-                    upload,
-                    max_bytes=max(per_kind.values()),
-                    kinds=ATTACHMENT_KINDS,
-                    limits=per_kind,
-                    match_name=True,
-                )
-            )
-        except ValidationError as error:
-            errors.append(
-                ValidationError(
-                    _("%(n)d件目のファイル: %(message)s")
-                    % {"n": number, "message": error.messages[0]},
-                    code=getattr(error, "code", None) or "invalid",
-                )
-            )
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
-def _kind_of(content_type: str) -> str:
-    if content_type.startswith("image/"):
-        return BoardAttachment.Kind.PHOTO
-    if content_type.startswith("video/"):
-        return BoardAttachment.Kind.VIDEO
-    return BoardAttachment.Kind.PDF
-
-
-def _store(thread: Thread, reply: Reply | None, actor, checked: Sequence[CheckedFile]):
-    stored = []
-    for file in checked:
-        thumbnail = make_thumbnail(file, file.content_type)
-        attachment = BoardAttachment(
-            group=thread.group,
-            thread=thread,
-            reply=reply,
-            uploaded_by=actor,
-            kind=_kind_of(file.content_type),
-            content_type=file.content_type,
-            size=file.size,
-            width=thumbnail.source_width if thumbnail else None,
-            height=thumbnail.source_height if thumbnail else None,
-        )
-        attachment.file.save(file.name, file, save=False)
-        if thumbnail is not None:
-            attachment.thumbnail.save(thumbnail.file.name, thumbnail.file, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
 
 
 # --- Groups -------------------------------------------------------------------------------
@@ -256,7 +151,7 @@ def group_create(
     GroupMembership.objects.create(
         group=group, user=actor, role=Role.OWNER, status=Status.ACTIVE, joined_at=now
     )
-    _audit(
+    audit_group(
         group,
         actor=actor,
         action=Action.GROUP_CREATE,
@@ -305,7 +200,7 @@ def group_update(
         setattr(group, key, value)
     group.full_clean(exclude=["network", "created_by"], validate_unique=False)
     group.save(update_fields=[*new, "updated_at"])
-    _audit(group, actor=actor, action=Action.GROUP_UPDATE, request=request, changed=changed)
+    audit_group(group, actor=actor, action=Action.GROUP_UPDATE, request=request, changed=changed)
     return group
 
 
@@ -354,7 +249,7 @@ def group_join(*, actor, access: GroupAccess, request=None) -> GroupMembership:
             membership.save()
     except IntegrityError:
         raise ValidationError(_("既に参加または申請しています。"), code="already_requested")
-    _audit(
+    audit_group(
         group,
         actor=actor,
         action=Action.GROUP_JOIN,
@@ -371,7 +266,7 @@ def group_join(*, actor, access: GroupAccess, request=None) -> GroupMembership:
             exclude=actor,
         )
     else:
-        _push(group, "member.changed")
+        push_to_group(group, "member.changed")
     return membership
 
 
@@ -402,7 +297,7 @@ def request_decide(
     membership.save(
         update_fields=["status", "decided_by", "decided_at", "joined_at", "ended_at", "updated_at"]
     )
-    _audit(
+    audit_group(
         access.group,
         actor=actor,
         action=Action.GROUP_MEMBER,
@@ -417,7 +312,7 @@ def request_decide(
             url=_group_url(access.group),
             target_uuid=access.group.uuid,
         )
-        _push(access.group, "member.changed")
+        push_to_group(access.group, "member.changed")
     return membership
 
 
@@ -448,7 +343,7 @@ def group_invite(*, actor, access: GroupAccess, invitee, request=None) -> GroupM
     membership = GroupMembership.objects.create(
         group=group, user=invitee, status=Status.INVITED, invited_by=actor
     )
-    _audit(
+    audit_group(
         group,
         actor=actor,
         action=Action.GROUP_MEMBER,
@@ -495,7 +390,7 @@ def invitation_respond(
     membership.save(
         update_fields=["status", "joined_at", "ended_at", "decided_at", "decided_by", "updated_at"]
     )
-    _audit(
+    audit_group(
         group,
         actor=actor,
         action=Action.GROUP_JOIN if accept else Action.GROUP_MEMBER,
@@ -504,7 +399,7 @@ def invitation_respond(
         status=membership.status,
     )
     if accept:
-        _push(group, "member.changed")
+        push_to_group(group, "member.changed")
     return membership
 
 
@@ -531,7 +426,7 @@ def member_remove(*, actor, access: GroupAccess, membership: GroupMembership, re
     membership.ended_at = timezone.now()
     membership.decided_by = actor
     membership.save(update_fields=["status", "ended_at", "decided_by", "updated_at"])
-    _audit(
+    audit_group(
         access.group,
         actor=actor,
         action=Action.GROUP_MEMBER,
@@ -539,7 +434,7 @@ def member_remove(*, actor, access: GroupAccess, membership: GroupMembership, re
         target=membership,
         change="remove",
     )
-    _push(access.group, "member.changed")
+    push_to_group(access.group, "member.changed")
     return membership
 
 
@@ -561,7 +456,7 @@ def member_set_role(
         raise ValidationError(_("最後の管理者は外せません。"), code="last_owner")
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    _audit(
+    audit_group(
         access.group,
         actor=actor,
         action=Action.GROUP_MEMBER,
@@ -599,7 +494,7 @@ def group_leave(
     membership.status = Status.LEFT
     membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "ended_at", "updated_at"])
-    _audit(
+    audit_group(
         group,
         actor=actor,
         action=Action.GROUP_LEAVE,
@@ -607,217 +502,5 @@ def group_leave(
         target=membership,
         successor=str(successor.uuid) if successor is not None else None,
     )
-    _push(group, "member.changed")
+    push_to_group(group, "member.changed")
     return membership
-
-
-# --- Threads and replies ------------------------------------------------------------------
-
-
-def _text_errors(*, title: str | None, body: str, has_files: bool, errors: dict) -> None:
-    if title is not None:
-        if not title:
-            errors.setdefault("title", []).append(_("件名を入力してください。"))
-        elif len(title) > Thread._meta.get_field("title").max_length:
-            errors.setdefault("title", []).append(
-                _("件名は%(n)d文字以内で入力してください。")
-                % {"n": Thread._meta.get_field("title").max_length}
-            )
-    if not body and not has_files and title is None:
-        errors.setdefault("body", []).append(_("本文を入力してください。"))
-    if len(body) > 20000:
-        errors.setdefault("body", []).append(_("本文は20000文字以内で入力してください。"))
-
-
-@transaction.atomic
-def thread_create(*, actor, group: Group, title: str, body: str, files=(), request=None) -> Thread:
-    """Start a thread on `group`'s board as `actor`.
-
-    Stable contract (meetings posts minutes through it): Http404 unless the actor is an
-    active member acting in the group's Network; PermissionDenied in an announcement-only
-    group for a non-owner; ValidationError under "title", "body", "files" (codes of
-    check_upload, "too_many_files"). Nothing is saved when anything is refused. Audits
-    THREAD_CREATE (with the attachments' UUIDs); notifies every other active member
-    (GROUP_POST); pushes `thread.created`.
-    """
-    access = group_access_for(actor, group)
-    if not access.can_post:
-        raise PermissionDenied
-    title = (title or "").strip()
-    body = (body or "").strip()
-    errors: dict[str, list] = {}
-    checked: list[CheckedFile] = []
-    try:
-        checked = check_files(files)
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    _text_errors(title=title, body=body, has_files=bool(files), errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    thread = Thread.objects.create(
-        group=group,
-        author=actor,
-        title=title,
-        body=body,
-        last_activity_at=now,
-        search_key=fold(f"{title} {body}"),
-    )
-    attachments = _store(thread, None, actor, checked)
-    _audit(
-        group,
-        actor=actor,
-        action=Action.THREAD_CREATE,
-        request=request,
-        target=thread,
-        attachments=[str(a.uuid) for a in attachments],
-    )
-    from .selectors import member_users
-
-    notify(
-        users=member_users(group),
-        kind=NotificationKind.GROUP_POST,
-        url=_thread_url(thread),
-        target_uuid=thread.uuid,
-        exclude=actor,
-    )
-    _push(group, "thread.created", thread)
-    return thread
-
-
-@transaction.atomic
-def reply_create(
-    *, actor, access: GroupAccess, thread: Thread, body: str, files=(), request=None
-) -> Reply:
-    """Reply to `thread` as a member. A closed thread refuses with
-    「このスレッドは締め切られているため返信できません。」 (ValidationError code "closed").
-    Audits REPLY_CREATE; notifies the thread's author and earlier repliers (GROUP_POST);
-    pushes `reply.created` with the thread's UUID."""
-    if not access.can_reply or thread.group_id != access.group.pk:
-        raise PermissionDenied
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    thread.group = access.group
-    if thread.is_closed:
-        raise ValidationError(
-            _("このスレッドは締め切られているため返信できません。"), code="closed"
-        )
-    body = (body or "").strip()
-    errors: dict[str, list] = {}
-    checked: list[CheckedFile] = []
-    try:
-        checked = check_files(files)
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    _text_errors(title=None, body=body, has_files=bool(files), errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    reply = Reply.objects.create(thread=thread, author=actor, body=body, search_key=fold(body))
-    Thread.objects.filter(pk=thread.pk).update(
-        reply_count=F("reply_count") + 1, last_activity_at=reply.created_at
-    )
-    attachments = _store(thread, reply, actor, checked)
-    _audit(
-        access.group,
-        actor=actor,
-        action=Action.REPLY_CREATE,
-        request=request,
-        target=reply,
-        thread=str(thread.uuid),
-        attachments=[str(a.uuid) for a in attachments],
-    )
-    from .selectors import thread_participants
-
-    notify(
-        users=thread_participants(thread),
-        kind=NotificationKind.GROUP_POST,
-        url=_thread_url(thread),
-        target_uuid=thread.uuid,
-        exclude=actor,
-    )
-    _push(access.group, "reply.created", thread)
-    return reply
-
-
-@transaction.atomic
-def thread_set_pinned(*, actor, access: GroupAccess, thread: Thread, pinned: bool, request=None):
-    """Owners pin or unpin a thread (pinned threads head the board). Audits THREAD_UPDATE."""
-    return _thread_update(actor, access, thread, {"pinned": bool(pinned)}, request)
-
-
-@transaction.atomic
-def thread_set_closed(*, actor, access: GroupAccess, thread: Thread, closed: bool, request=None):
-    """Owners (or the thread's author) close a thread — replies are refused from then on — or
-    reopen it. Audits THREAD_UPDATE."""
-    if not (access.can_manage or thread.author_id == actor.pk):
-        raise PermissionDenied
-    values = {
-        "closed_at": timezone.now() if closed else None,
-        "closed_by": actor if closed else None,
-    }
-    if bool(closed) == thread.is_closed:
-        return thread
-    return _thread_update(actor, access, thread, values, request, check=False)
-
-
-def _thread_update(actor, access, thread, values, request, check=True):
-    if check and not access.can_manage:
-        raise PermissionDenied
-    if thread.group_id != access.group.pk:
-        raise PermissionDenied
-    changed = [key for key, value in values.items() if getattr(thread, key) != value]
-    if not changed:
-        return thread
-    for key, value in values.items():
-        setattr(thread, key, value)
-    thread.save(update_fields=[*values, "updated_at"])
-    _audit(
-        access.group,
-        actor=actor,
-        action=Action.THREAD_UPDATE,
-        request=request,
-        target=thread,
-        changed=changed,
-        pinned=thread.pinned,
-        closed=thread.is_closed,
-    )
-    _push(access.group, "thread.updated", thread)
-    return thread
-
-
-# --- Read receipts ------------------------------------------------------------------------
-
-
-def mark_read(*, user, thread: Thread, replies: Iterable[Reply] = ()) -> int:
-    """Record that `user` opened `thread` and saw `replies` (already access-checked; at most
-    READ_BATCH of them). Own posts are skipped. Two queries when nothing is new (the receipts
-    that exist); otherwise one insert per model more, whatever the number of replies, in a
-    savepoint (a concurrent reader's insert is ignored). Pushes `thread.read` once when
-    anything was new. Returns how many receipts were written."""
-    now = timezone.now()
-    written = 0
-    with transaction.atomic():
-        if (
-            thread.author_id != user.pk
-            and not ThreadRead.objects.filter(thread=thread, user=user).exists()
-        ):
-            ThreadRead.objects.bulk_create(
-                [ThreadRead(thread=thread, user=user, read_at=now)], ignore_conflicts=True
-            )
-            written += 1
-        candidates = [r.pk for r in list(replies)[:READ_BATCH] if r.author_id != user.pk]
-        if candidates:
-            existing = set(
-                ReplyRead.objects.filter(user=user, reply_id__in=candidates).values_list(
-                    "reply_id", flat=True
-                )
-            )
-            new = [pk for pk in candidates if pk not in existing]
-            if new:
-                ReplyRead.objects.bulk_create(
-                    [ReplyRead(reply_id=pk, thread=thread, user=user, read_at=now) for pk in new],
-                    ignore_conflicts=True,
-                )
-                written += len(new)
-    if written:
-        _push(thread.group, "thread.read", thread)
-    return written

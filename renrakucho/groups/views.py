@@ -27,7 +27,7 @@ from renrakucho.audit.services import audit_record
 from renrakucho.networks.models import Network
 from renrakucho.residents.forms import add_service_errors
 
-from . import selectors, services
+from . import board, board_selectors, selectors, services
 from .access import access_attachment, access_group, access_thread
 from .forms import GroupForm, InviteForm, LeaveForm, ReplyForm, SearchForm, ThreadForm
 
@@ -172,7 +172,7 @@ def group_board(request, group_uuid):
             raise Http404
         return render(request, "groups/card.html", {"access": access, "group": access.group})
     after = None if _is_fragment(request) else request.GET.get("after")
-    page = selectors.board_page(access, request.user, after=after)
+    page = board_selectors.board_page(access, request.user, after=after)
     context = {"access": access, "group": access.group, "page": page}
     if _is_fragment(request):
         return render(request, "groups/board.html#list", context)
@@ -185,7 +185,7 @@ def search(request, group_uuid):
     access = access_group(request.user, group_uuid)
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    threads = selectors.search_threads(access, request.user, query) if query else []
+    threads = board_selectors.search_threads(access, request.user, query) if query else []
     return render(
         request,
         "groups/search.html",
@@ -195,7 +195,7 @@ def search(request, group_uuid):
             "form": form,
             "query": query,
             "threads": threads,
-            "limit": selectors.SEARCH_LIMIT,
+            "limit": board_selectors.SEARCH_LIMIT,
         },
     )
 
@@ -210,7 +210,7 @@ def thread_new(request, group_uuid):
         form = ThreadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                thread = services.thread_create(
+                thread = board.thread_create(
                     actor=request.user,
                     group=access.group,
                     title=form.cleaned_data["title"],
@@ -242,7 +242,7 @@ def thread(request, thread_uuid):
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                reply = services.reply_create(
+                reply = board.reply_create(
                     actor=request.user,
                     access=access,
                     thread=found,
@@ -256,10 +256,10 @@ def thread(request, thread_uuid):
                 messages.success(request, _("返信しました。"))
                 return redirect(f"{_thread_url(found)}#reply-{reply.uuid}")
     after = request.GET.get("after") if request.method == "GET" else None
-    page = selectors.thread_page(access, found, after=after)
+    page = board_selectors.thread_page(access, found, after=after)
     fragment = _is_fragment(request)
     if request.method == "GET" and not fragment:
-        services.mark_read(user=request.user, thread=found, replies=page.replies)
+        board.mark_read(user=request.user, thread=found, replies=page.replies)
     context = {
         "access": access,
         "group": access.group,
@@ -277,7 +277,7 @@ def thread(request, thread_uuid):
 def thread_pin(request, thread_uuid):
     access, found = access_thread(request.user, thread_uuid)
     pinned = request.POST.get("pinned") == "1"
-    services.thread_set_pinned(
+    board.thread_set_pinned(
         actor=request.user, access=access, thread=found, pinned=pinned, request=request
     )
     messages.success(request, _("ピン留めしました。") if pinned else _("ピン留めを外しました。"))
@@ -289,7 +289,7 @@ def thread_pin(request, thread_uuid):
 def thread_close(request, thread_uuid):
     access, found = access_thread(request.user, thread_uuid)
     closed = request.POST.get("closed") == "1"
-    services.thread_set_closed(
+    board.thread_set_closed(
         actor=request.user, access=access, thread=found, closed=closed, request=request
     )
     messages.success(

@@ -10,13 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from renrakucho.groups.access import GroupAccess, access_group, group_access_for
+from renrakucho.groups.board import thread_create
 from renrakucho.groups.models import Group, GroupMembership
 from renrakucho.groups.selectors import member_users
-
-try:  # The board's writes are moving from groups.services to groups.board.
-    from renrakucho.groups.board import thread_create
-except ImportError:  # pragma: no cover - before that move
-    from renrakucho.groups.services import thread_create
 
 THREAD_TITLE_MAX = 200
 

@@ -4,7 +4,8 @@ Same rules as the pages (groups.access): a group, thread or file out of reach is
 board is for its active members only, and an invitation-only group is invisible to everyone
 but its members and invitees; 403 for a write the caller may not do on something they can see
 (a member starting a thread in an announcement-only group, a member pinning). Writes go
-through groups.services, which audit, notify and push.
+through groups.services (groups, members) and groups.board (threads, replies, files, read
+receipts), which audit, notify and push.
 
 Uploads (threads and replies, multipart `files`): 413 when a file is too large, 415 when its
 type is refused (decided by content), 422 for anything else; a reply to a closed thread is
@@ -31,7 +32,7 @@ from renrakucho.api import bodies
 from renrakucho.api.errors import FieldErrors, field_error, service_errors, write_errors
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
-from renrakucho.groups import selectors, services
+from renrakucho.groups import board, board_selectors, selectors, services
 from renrakucho.groups.access import (
     GroupAccess,
     access_attachment,
@@ -240,7 +241,9 @@ def _reply(reply: Reply, thread: Thread) -> dict[str, Any]:
 def _thread_detail(request, access: GroupAccess, thread: Thread) -> dict[str, Any]:
     """The thread with its read counts and attachments (three queries)."""
     annotated = (
-        selectors.board_thread(access, request.user, thread.pk) if thread.pk is not None else None
+        board_selectors.board_thread(access, request.user, thread.pk)
+        if thread.pk is not None
+        else None
     )
     if annotated is None:
         raise Http404
@@ -529,15 +532,15 @@ def thread_list(
         str | None,
         Query(max_length=100, description="件名・本文・返信の検索（かな・幅を区別しない）"),
     ] = None,
-    limit: int = Query(selectors.BOARD_PAGE, ge=1, le=100),
+    limit: int = Query(board_selectors.BOARD_PAGE, ge=1, le=100),
 ):
     """Pinned threads first (on the first page), then by latest activity, as keyset pages.
     With `q`: matching threads, latest activity first (at most 50, no cursor)."""
     access = access_group(request.user, group_id)
     if q:
-        threads = selectors.search_threads(access, request.user, q)
+        threads = board_selectors.search_threads(access, request.user, q)
         return {"items": [_thread(t) for t in threads], "next_cursor": None}
-    page = selectors.board_page(
+    page = board_selectors.board_page(
         access, request.user, after=str(cursor) if cursor else None, size=limit
     )
     items = [*page.pinned, *page.threads]
@@ -563,7 +566,7 @@ def thread_create(request, group_id: str):
     if not data.get("title"):
         raise field_error("title", _("この項目は必須です。"), type_="missing")
     with write_errors():
-        thread = services.thread_create(
+        thread = board.thread_create(
             actor=request.user,
             group=access.group,
             title=data["title"],
@@ -587,11 +590,11 @@ def thread_change(request, thread_id: str, payload: ThreadPatchIn):
     """`pinned` (owners) and `closed` (owners or the author); 403 otherwise."""
     access, thread = access_thread(request.user, thread_id)
     if payload.pinned is not None:
-        thread = services.thread_set_pinned(
+        thread = board.thread_set_pinned(
             actor=request.user, access=access, thread=thread, pinned=payload.pinned, request=request
         )
     if payload.closed is not None:
-        thread = services.thread_set_closed(
+        thread = board.thread_set_closed(
             actor=request.user, access=access, thread=thread, closed=payload.closed, request=request
         )
     return _thread_detail(request, access, thread)
@@ -602,8 +605,8 @@ def thread_read(request, thread_id: str):
     """Mark the thread and its replies read (the oldest unread first, at most 200 per call;
     call again for more). Returns how many receipts were written."""
     access, thread = access_thread(request.user, thread_id)
-    replies = selectors.unread_replies(thread, request.user, limit=services.READ_BATCH)
-    return {"marked": services.mark_read(user=request.user, thread=thread, replies=replies)}
+    replies = board_selectors.unread_replies(thread, request.user, limit=board.READ_BATCH)
+    return {"marked": board.mark_read(user=request.user, thread=thread, replies=replies)}
 
 
 @router.get("/threads/{thread_id}/replies", response=ReplyPage, summary="返信の一覧")
@@ -613,11 +616,11 @@ def reply_list(
     cursor: Annotated[
         uuid.UUID | None, Query(description="前のページの next_cursor（この返信の次から）")
     ] = None,
-    limit: int = Query(selectors.REPLY_PAGE, ge=1, le=200),
+    limit: int = Query(board_selectors.REPLY_PAGE, ge=1, le=200),
 ):
     """Replies oldest first, keyset pages, each with attachments and who read it."""
     access, thread = access_thread(request.user, thread_id)
-    page = selectors.thread_page(
+    page = board_selectors.thread_page(
         access, thread, after=str(cursor) if cursor else None, size=limit, with_thread=False
     )
     return {
@@ -649,7 +652,7 @@ def reply_create(request, thread_id: str):
             status=409,
         )
     with write_errors():
-        reply = services.reply_create(
+        reply = board.reply_create(
             actor=request.user,
             access=access,
             thread=thread,

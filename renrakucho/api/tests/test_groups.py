@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from renrakucho.audit.models import Action, AuditEvent
-from renrakucho.groups import services
+from renrakucho.groups import board, services
 from renrakucho.groups.models import GroupMembership, Reply, Thread, ThreadRead
 from renrakucho.groups.tests.conftest import (  # noqa: F401 (fixtures)
     announcements,
@@ -28,7 +28,7 @@ NONE = "00000000-0000-0000-0000-000000000000"
 
 @pytest.fixture
 def doctors_thread(personas, doctors_group):  # noqa: F811
-    return services.thread_create(
+    return board.thread_create(
         actor=personas.doctor,
         group=doctors_group,
         title="厚労省通知",
@@ -108,7 +108,7 @@ def test_group_list_mine_invited_and_discoverable(
     announcements,  # noqa: F811
     doctors_group,  # noqa: F811
 ):
-    services.thread_create(actor=personas.caremanager, group=council, title="t", body="b")
+    board.thread_create(actor=personas.caremanager, group=council, title="t", body="b")
     rows = {g["name"]: g for g in api_for(personas.nurse).get("/groups").json()}
     assert rows["介護事業所連絡会"]["membership"]["status"] == "active"
     assert rows["介護事業所連絡会"]["unread"] == 1
@@ -224,7 +224,7 @@ def test_announcement_group_members_get_403(personas, api_for, announcements):  
 
 
 def test_replies_read_receipts_pin_and_close(personas, api_for, council):  # noqa: F811
-    thread = services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    thread = board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     owner = api_for(personas.caremanager)
     response = owner.post(f"/threads/{thread.uuid}/replies", {"body": "参加します"})
     assert response.status_code == 201
@@ -245,13 +245,13 @@ def test_replies_read_receipts_pin_and_close(personas, api_for, council):  # noq
     response = owner.post(f"/threads/{thread.uuid}/replies", {"body": "まだ"})
     assert response.status_code == 409
     assert "締め切られて" in response.json()["detail"][0]["msg"]
-    board = nurse.get(f"/groups/{council.uuid}/threads").json()
-    assert board["items"][0]["pinned"] is True
+    listing = nurse.get(f"/groups/{council.uuid}/threads").json()
+    assert listing["items"][0]["pinned"] is True
 
 
 def test_search(personas, api_for, council):  # noqa: F811
-    services.thread_create(actor=personas.nurse, group=council, title="ケアカンファレンス", body="")
-    services.thread_create(actor=personas.nurse, group=council, title="別件", body="")
+    board.thread_create(actor=personas.nurse, group=council, title="ケアカンファレンス", body="")
+    board.thread_create(actor=personas.nurse, group=council, title="別件", body="")
     items = api_for(personas.caremanager).get(f"/groups/{council.uuid}/threads?q=ｹｱｶﾝﾌｧ").json()
     assert [i["title"] for i in items["items"]] == ["ケアカンファレンス"]
 

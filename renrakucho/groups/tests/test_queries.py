@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from renrakucho.groups import services
+from renrakucho.groups import board
 from renrakucho.groups.models import Group, GroupMembership
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_group_list_constant_with_groups(personas, client_for):
                 GroupMembership.objects.create(
                     group=group, user=personas.nurse, status="active", joined_at=timezone.now()
                 )
-            services.thread_create(actor=personas.caremanager, group=group, title="t", body="b")
+            board.thread_create(actor=personas.caremanager, group=group, title="t", body="b")
 
     make(3, 0)
     first = count(client, reverse("groups:list"))

@@ -11,8 +11,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from renrakucho.core.realtime import publish
-from renrakucho.groups import services
-from renrakucho.groups.models import Policy
+from renrakucho.groups import board, services
 from renrakucho.notifications.consumers import REFUSED
 from renrakucho.timeline.tests.test_realtime import (  # noqa: F401 (_occupations is autouse)
     _occupations,
@@ -24,29 +23,18 @@ from renrakucho.timeline.tests.test_realtime import (  # noqa: F401 (_occupation
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def doctors(personas):
-    return services.group_create(
-        actor=personas.doctor,
-        network=personas.net_a,
-        name="伊那市医師会",
-        policy=Policy.REQUEST,
-        occupation_codes=["doctor"],
-    )
-
-
 def path_of(group) -> str:
     return f"/ws/groups/{group.uuid}/"
 
 
-def test_member_receives_thread_created(personas, client_for, doctors):
-    communicator = socket(path_of(doctors), client_for(personas.doctor))
+def test_member_receives_thread_created(personas, client_for, doctors_group):
+    communicator = socket(path_of(doctors_group), client_for(personas.doctor))
 
     async def scenario():
         connected, _ = await communicator.connect()
         assert connected
-        thread = await sync_to_async(services.thread_create)(
-            actor=personas.doctor, group=doctors, title="通知", body="本文"
+        thread = await sync_to_async(board.thread_create)(
+            actor=personas.doctor, group=doctors_group, title="通知", body="本文"
         )
         received = await communicator.receive_json_from(timeout=2)
         await communicator.disconnect()
@@ -56,8 +44,8 @@ def test_member_receives_thread_created(personas, client_for, doctors):
     assert received == {"type": "thread.created", "id": str(thread.uuid)}
 
 
-def test_nudge_of_another_group_is_not_received(personas, client_for, doctors):
-    communicator = socket(path_of(doctors), client_for(personas.doctor))
+def test_nudge_of_another_group_is_not_received(personas, client_for, doctors_group):
+    communicator = socket(path_of(doctors_group), client_for(personas.doctor))
 
     async def scenario():
         connected, _ = await communicator.connect()
@@ -71,9 +59,9 @@ def test_nudge_of_another_group_is_not_received(personas, client_for, doctors):
 
 
 @pytest.mark.parametrize("who", [None, "pharmacist", "nurse", "operator_a", "nurse_b"])
-def test_non_members_are_refused(personas, client_for, doctors, who):
+def test_non_members_are_refused(personas, client_for, doctors_group, who):
     client = client_for(getattr(personas, who)) if who else None
-    assert run(connect_result, socket(path_of(doctors), client)) == (False, REFUSED)
+    assert run(connect_result, socket(path_of(doctors_group), client)) == (False, REFUSED)
 
 
 def test_unknown_group_is_refused_like_a_forbidden_one(personas, client_for):

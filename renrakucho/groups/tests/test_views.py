@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from renrakucho.audit.models import Action, AuditEvent
-from renrakucho.groups import services
+from renrakucho.groups import board, services
 from renrakucho.groups.models import GroupMembership, ReplyRead, Thread, ThreadRead
 from renrakucho.testing.files import HTML_PAGE, pdf_bytes, png_bytes, upload
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def doctors_thread(personas, doctors_group):
-    return services.thread_create(
+    return board.thread_create(
         actor=personas.doctor,
         group=doctors_group,
         title="厚労省通知の共有",
@@ -69,9 +69,7 @@ def test_anonymous_is_sent_to_login(doctors_group, client):
 def test_member_sees_board_and_thread_and_marks_read(
     personas, client_for, council, django_capture_on_commit_callbacks
 ):
-    thread = services.thread_create(
-        actor=personas.nurse, group=council, title="研修会", body="12月"
-    )
+    thread = board.thread_create(actor=personas.nurse, group=council, title="研修会", body="12月")
     client = client_for(personas.caremanager)
     response = client.get(reverse("groups:group", args=[council.uuid]))
     assert response.status_code == 200
@@ -88,7 +86,7 @@ def test_member_sees_board_and_thread_and_marks_read(
 
 
 def test_reply_through_the_form_and_readers(personas, client_for, council):
-    thread = services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    thread = board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     client = client_for(personas.caremanager)
     url = reverse("groups:thread", args=[thread.uuid])
     response = client.post(url, {"body": "参加します"})
@@ -99,7 +97,7 @@ def test_reply_through_the_form_and_readers(personas, client_for, council):
 
 
 def test_closed_thread_shows_the_message_and_refuses_replies(personas, client_for, council):
-    thread = services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    thread = board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     owner = client_for(personas.caremanager)
     assert (
         owner.post(reverse("groups:thread_close", args=[thread.uuid]), {"closed": "1"}).status_code
@@ -113,7 +111,7 @@ def test_closed_thread_shows_the_message_and_refuses_replies(personas, client_fo
 
 
 def test_member_may_not_pin(personas, client_for, council):
-    thread = services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    thread = board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     response = client_for(personas.nurse).post(
         reverse("groups:thread_pin", args=[thread.uuid]), {"pinned": "1"}
     )
@@ -250,8 +248,8 @@ def test_operator_creates_announcement_group(personas, client_for):
 
 
 def test_search_is_kana_and_width_insensitive(personas, client_for, council):
-    services.thread_create(actor=personas.nurse, group=council, title="ケアカンファレンス", body="")
-    services.thread_create(actor=personas.nurse, group=council, title="別件", body="")
+    board.thread_create(actor=personas.nurse, group=council, title="ケアカンファレンス", body="")
+    board.thread_create(actor=personas.nurse, group=council, title="別件", body="")
     client = client_for(personas.caremanager)
     url = reverse("groups:search", args=[council.uuid])
     for query in ("けあかんふぁれんす", "ｹｱｶﾝﾌｧﾚﾝｽ"):
@@ -272,7 +270,7 @@ def test_leave_page_asks_last_owner_for_successor(personas, client_for, council)
 
 
 def test_nav_badge(personas, client_for, council):
-    services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     client = client_for(personas.caremanager)
     page = client.get(reverse("groups:list")).content.decode()
     assert 'id="nav-groups"' in page

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from renrakucho.audit.models import Action, AuditEvent
-from renrakucho.groups import services
+from renrakucho.groups import board, services
 from renrakucho.groups.access import access_group
 from renrakucho.groups.models import GroupMembership, Reply
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_wrong_methods(personas, client_for, council):
     client = client_for(personas.caremanager)
-    thread = services.thread_create(actor=personas.nurse, group=council, title="t", body="b")
+    thread = board.thread_create(actor=personas.nurse, group=council, title="t", body="b")
     assert client.post(reverse("groups:list")).status_code == 405
     assert client.get(reverse("groups:join", args=[council.uuid])).status_code == 405
     assert client.get(reverse("groups:thread_pin", args=[thread.uuid])).status_code == 405
