@@ -75,6 +75,7 @@ def test_member_sees_board_and_thread_and_marks_read(
     assert response.status_code == 200
     assert "研修会" in response.content.decode()
     assert 'data-realtime-group="/ws/groups/' in response.content.decode()
+    assert f"/meetings/new/?group={council.uuid}" in response.content.decode()
     # The realtime fragment does not mark read.
     client.get(reverse("groups:thread", args=[thread.uuid]) + "?fragment=1")
     assert not ThreadRead.objects.exists()
