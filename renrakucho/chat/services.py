@@ -33,8 +33,8 @@ from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.core.realtime import publish_on_commit, user_group
 from renrakucho.core.text import fold
-from renrakucho.files.thumbnails import make_thumbnail
-from renrakucho.files.uploads import HEIC, JPEG, MOV, MP4, PDF, PNG, CheckedFile, check_upload
+from renrakucho.files.attachments import check_files, store_attachment
+from renrakucho.files.uploads import CheckedFile
 from renrakucho.notifications.models import Kind as NotificationKind
 from renrakucho.notifications.models import Notification
 from renrakucho.notifications.services import notify
@@ -44,7 +44,6 @@ from .access import ChatAccess, active_networks
 from .models import Conversation, ConversationMember, Message, MessageAttachment, MessageVersion
 from .selectors import users_of_networks
 
-ATTACHMENT_KINDS = (JPEG, PNG, HEIC, MP4, MOV, PDF)
 MAX_BODY = 5000
 MAX_MEMBERS = 100
 # A member who read the conversation this recently is reading it now: no notification for
@@ -334,82 +333,11 @@ def conversation_leave(*, actor, access: ChatAccess, request=None) -> None:
 
 
 # --- messages ---------------------------------------------------------------------------------
-def _megabytes(value: float) -> int:
-    return int(value * 1024 * 1024)
-
-
-def max_files() -> int:
-    return int(getattr(settings, "CHAT_MAX_FILES", settings.TIMELINE_MAX_FILES))
-
-
-def check_files(files: Iterable) -> list[CheckedFile]:
-    """Check every upload as the timeline does (content type, size per kind, name not
-    contradicting content). ValidationError under "files", each refused file named by its
-    position (never by its name)."""
-    files = list(files)
-    if len(files) > max_files():
-        raise ValidationError(
-            {
-                "files": ValidationError(
-                    _("添付できるファイルは1件のメッセージにつき%(n)d件までです。")
-                    % {"n": max_files()},
-                    code="too_many_files",
-                )
-            }
-        )
-    photo = _megabytes(settings.TIMELINE_MAX_PHOTO_MB)
-    pdf = _megabytes(settings.TIMELINE_MAX_PDF_MB)
-    video = _megabytes(settings.TIMELINE_MAX_VIDEO_MB)
-    per_kind = {JPEG: photo, PNG: photo, HEIC: photo, PDF: pdf, MP4: video, MOV: video}
-    cap = max(per_kind.values())
-    checked, errors = [], []
-    for number, upload in enumerate(files, start=1):
-        try:
-            checked.append(
-                check_upload(
-                    upload, max_bytes=cap, kinds=ATTACHMENT_KINDS, limits=per_kind, match_name=True
-                )
-            )
-        except ValidationError as error:
-            errors.append(
-                ValidationError(
-                    _("%(n)d件目のファイル: %(message)s")
-                    % {"n": number, "message": error.messages[0]},
-                    code=getattr(error, "code", None) or "invalid",
-                )
-            )
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
-def _attachment_kind(content_type: str) -> str:
-    if content_type.startswith("image/"):
-        return MessageAttachment.Kind.PHOTO
-    if content_type.startswith("video/"):
-        return MessageAttachment.Kind.VIDEO
-    return MessageAttachment.Kind.PDF
-
-
 def _store_attachments(message: Message, actor, checked: list[CheckedFile]) -> list:
-    stored = []
-    for file in checked:
-        thumbnail = make_thumbnail(file, file.content_type)
-        attachment = MessageAttachment(
-            message=message,
-            uploaded_by=actor,
-            kind=_attachment_kind(file.content_type),
-            content_type=file.content_type,
-            size=file.size,
-            width=thumbnail.source_width if thumbnail else None,
-            height=thumbnail.source_height if thumbnail else None,
-        )
-        attachment.file.save(file.name, file, save=False)
-        if thumbnail is not None:
-            attachment.thumbnail.save(thumbnail.file.name, thumbnail.file, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
+    return [
+        store_attachment(MessageAttachment(message=message, uploaded_by=actor), file)
+        for file in checked
+    ]
 
 
 def _check_body(body: str, errors: dict) -> str:
@@ -491,7 +419,8 @@ def message_send(
     """Send a message to `conversation` as `actor`, an active member (PermissionDenied
     otherwise; pass `membership` when the caller already has it).
 
-    Needs a text or a file; files as `check_files`; `resident_uuid` links a resident the
+    Needs a text or a file; files as `files.attachments.check_files` (at most
+    CHAT_MAX_FILES, by default TIMELINE_MAX_FILES); `resident_uuid` links a resident the
     author may reach (residents.access). The seq is allocated by incrementing
     `Conversation.last_seq` in one UPDATE, which holds the row lock until commit, so seqs
     are consecutive and commit in order (on SQLite the write lock serialises the same way).
@@ -505,7 +434,11 @@ def message_send(
     errors: dict[str, list] = {}
     checked: list[CheckedFile] = []
     try:
-        checked = check_files(files)
+        checked = check_files(
+            files,
+            max_files=getattr(settings, "CHAT_MAX_FILES", None),
+            too_many=_("添付できるファイルは1件のメッセージにつき%(n)d件までです。"),
+        )
     except ValidationError as error:
         errors.update(error.error_dict)
     body = _check_body(body, errors)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -31,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from renrakucho.audit.models import Action
 from renrakucho.core.text import fold
-from renrakucho.files.thumbnails import make_thumbnail
-from renrakucho.files.uploads import HEIC, JPEG, MOV, MP4, PDF, PNG, CheckedFile, check_upload
+from renrakucho.files.attachments import check_files, store_attachment
+from renrakucho.files.uploads import CheckedFile
 from renrakucho.notifications.models import Kind as NotificationKind
 from renrakucho.notifications.services import notify
 
@@ -41,7 +40,6 @@ from .models import BoardAttachment, Group, Reply, ReplyRead, Thread, ThreadRead
 from .selectors import member_users, thread_participants
 from .services import audit_group, push_to_group
 
-ATTACHMENT_KINDS = (JPEG, PNG, HEIC, MP4, MOV, PDF)
 # Read receipts written by one page view at most (the page shows at most this many posts).
 READ_BATCH = 200
 
@@ -53,89 +51,14 @@ def _thread_url(thread: Thread) -> str:
 # --- Attachments ------------------------------------------------------------------------
 
 
-def _mb(value: float) -> int:
-    return int(value * 1024 * 1024)
-
-
-def check_files(files: Iterable) -> list[CheckedFile]:
-    """The timeline's rules: content-checked types, size per kind, at most
-    TIMELINE_MAX_FILES. Raises ValidationError under "files" naming each refused file by its
-    position (never by its name)."""
-    files = list(files)
-    if len(files) > settings.TIMELINE_MAX_FILES:
-        raise ValidationError(
-            {
-                "files": ValidationError(
-                    _("添付できるファイルは1件の投稿につき%(n)d件までです。")
-                    % {"n": settings.TIMELINE_MAX_FILES},
-                    code="too_many_files",
-                )
-            }
-        )
-    photo = _mb(settings.TIMELINE_MAX_PHOTO_MB)
-    video = _mb(settings.TIMELINE_MAX_VIDEO_MB)
-    per_kind = {
-        JPEG: photo,
-        PNG: photo,
-        HEIC: photo,
-        PDF: _mb(settings.TIMELINE_MAX_PDF_MB),
-        MP4: video,
-        MOV: video,
-    }
-    checked, errors = [], []
-    for number, upload in enumerate(files, start=1):
-        try:
-            checked.append(
-                check_upload(
-                    upload,
-                    max_bytes=max(per_kind.values()),
-                    kinds=ATTACHMENT_KINDS,
-                    limits=per_kind,
-                    match_name=True,
-                )
-            )
-        except ValidationError as error:
-            errors.append(
-                ValidationError(
-                    _("%(n)d件目のファイル: %(message)s")
-                    % {"n": number, "message": error.messages[0]},
-                    code=getattr(error, "code", None) or "invalid",
-                )
-            )
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
-def _kind_of(content_type: str) -> str:
-    if content_type.startswith("image/"):
-        return BoardAttachment.Kind.PHOTO
-    if content_type.startswith("video/"):
-        return BoardAttachment.Kind.VIDEO
-    return BoardAttachment.Kind.PDF
-
-
 def _store(thread: Thread, reply: Reply | None, actor, checked: Sequence[CheckedFile]):
-    stored = []
-    for file in checked:
-        thumbnail = make_thumbnail(file, file.content_type)
-        attachment = BoardAttachment(
-            group=thread.group,
-            thread=thread,
-            reply=reply,
-            uploaded_by=actor,
-            kind=_kind_of(file.content_type),
-            content_type=file.content_type,
-            size=file.size,
-            width=thumbnail.source_width if thumbnail else None,
-            height=thumbnail.source_height if thumbnail else None,
+    return [
+        store_attachment(
+            BoardAttachment(group=thread.group, thread=thread, reply=reply, uploaded_by=actor),
+            file,
         )
-        attachment.file.save(file.name, file, save=False)
-        if thumbnail is not None:
-            attachment.thumbnail.save(thumbnail.file.name, thumbnail.file, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
+        for file in checked
+    ]
 
 
 # --- Threads and replies ------------------------------------------------------------------
@@ -162,7 +85,9 @@ def _checked_post(*, title: str | None, body: str, files) -> list[CheckedFile]:
     errors: dict[str, list] = {}
     checked: list[CheckedFile] = []
     try:
-        checked = check_files(files)
+        checked = check_files(
+            files, too_many=_("添付できるファイルは1件の投稿につき%(n)d件までです。")
+        )
     except ValidationError as error:
         errors.update(error.error_dict)
     _text_errors(title=title, body=body, has_files=bool(files), errors=errors)

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
-from renrakucho.files.uploads import HEIC, JPEG, PDF, PNG, CheckedFile, check_upload
+from renrakucho.files.attachments import check_files, size_limits, store_attachment
+from renrakucho.files.uploads import HEIC, JPEG, PDF, PNG, CheckedFile
 from renrakucho.networks.models import Network
 from renrakucho.notifications.models import EmailPreference, NotificationSetting
 from renrakucho.notifications.models import Kind as NotificationKind
@@ -123,55 +124,25 @@ def meetings_viewed(
 # --- Files ------------------------------------------------------------------------------------
 
 
-def check_files(files: Iterable) -> list[CheckedFile]:
-    """Content-checked PDFs and photos (photos re-encoded without metadata). ValidationError
-    under "files" naming each refused file by its position, never by its name."""
-    files = list(files)
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError(
-            {
-                "files": ValidationError(
-                    _("添付できる資料は%(n)d件までです。") % {"n": MAX_ATTACHMENTS},
-                    code="too_many_files",
-                )
-            }
-        )
-    limit = int(float(getattr(settings, "TIMELINE_MAX_PDF_MB", 20)) * 1024 * 1024)
-    checked, errors = [], []
-    for number, upload in enumerate(files, start=1):
-        try:
-            checked.append(
-                check_upload(upload, max_bytes=limit, kinds=ATTACHMENT_KINDS, match_name=True)
-            )
-        except ValidationError as error:
-            errors.append(
-                ValidationError(
-                    _("%(n)d件目のファイル: %(message)s")
-                    % {"n": number, "message": error.messages[0]},
-                    code=getattr(error, "code", None) or "invalid",
-                )
-            )
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
+def _check_files(files: Iterable) -> list[CheckedFile]:
+    """Content-checked PDFs and photos (photos re-encoded without metadata), each within the
+    PDF size limit: files.attachments.check_files."""
+    return check_files(
+        files,
+        kinds=ATTACHMENT_KINDS,
+        max_files=MAX_ATTACHMENTS,
+        too_many=_("添付できる資料は%(n)d件までです。"),
+        max_bytes=size_limits()[PDF],
+    )
 
 
 def _store_attachments(meeting: Meeting, actor, checked: Sequence[CheckedFile]) -> list:
-    stored = []
-    for file in checked:
-        attachment = MeetingAttachment(
-            meeting=meeting,
-            uploaded_by=actor,
-            kind=MeetingAttachment.Kind.PDF
-            if file.content_type == PDF.mime
-            else MeetingAttachment.Kind.PHOTO,
-            content_type=file.content_type,
-            size=file.size,
+    return [
+        store_attachment(
+            MeetingAttachment(meeting=meeting, uploaded_by=actor), file, thumbnail=False
         )
-        attachment.file.save(file.name, file, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
+        for file in checked
+    ]
 
 
 # --- Scheduling ---------------------------------------------------------------------------------
@@ -274,7 +245,7 @@ def meeting_create(
     errors: dict[str, list] = {}
     checked: list[CheckedFile] = []
     try:
-        checked = check_files(files)
+        checked = _check_files(files)
     except ValidationError as error:
         errors.update(error.message_dict)
     meeting = Meeting(
@@ -753,7 +724,7 @@ def meeting_attach(*, actor, access: MeetingAccess, files: Iterable, request=Non
     """Add documents (資料) to a meeting, as its organizer. Audits MEETING_UPDATE."""
     if not access.can_manage:
         raise PermissionDenied
-    checked = check_files(files)
+    checked = _check_files(files)
     if not checked:
         raise ValidationError({"files": _("ファイルを選んでください。")})
     existing = MeetingAttachment.objects.filter(meeting=access.meeting).count()

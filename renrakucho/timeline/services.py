@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -33,8 +32,8 @@ from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.core.realtime import publish_on_commit
 from renrakucho.core.text import fold
-from renrakucho.files.thumbnails import make_thumbnail
-from renrakucho.files.uploads import HEIC, JPEG, MOV, MP4, PDF, PNG, CheckedFile, check_upload
+from renrakucho.files.attachments import check_files, store_attachment
+from renrakucho.files.uploads import CheckedFile
 from renrakucho.notifications.models import Kind as NotificationKind
 from renrakucho.notifications.services import notify
 from renrakucho.residents.access import Permission, ResidentAccess
@@ -44,7 +43,6 @@ from .access import is_medical
 from .models import Attachment, Post, PostKind, PostVersion, Visibility, VitalSigns
 from .vitals import abnormal_keys, clean_vitals
 
-ATTACHMENT_KINDS = (JPEG, PNG, HEIC, MP4, MOV, PDF)
 # A visit time a few minutes ahead is a clock difference between phones, not the future.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
 
@@ -60,83 +58,11 @@ UNCHANGED: Any = _Unchanged()
 # --- Attachments ------------------------------------------------------------------------
 
 
-def _megabytes(value: float) -> int:
-    return int(value * 1024 * 1024)
-
-
-def _limits() -> tuple[int, dict]:
-    photo = _megabytes(settings.TIMELINE_MAX_PHOTO_MB)
-    pdf = _megabytes(settings.TIMELINE_MAX_PDF_MB)
-    video = _megabytes(settings.TIMELINE_MAX_VIDEO_MB)
-    per_kind = {JPEG: photo, PNG: photo, HEIC: photo, PDF: pdf, MP4: video, MOV: video}
-    return max(per_kind.values()), per_kind
-
-
-def check_files(files: Iterable) -> list[CheckedFile]:
-    """Check every upload (content type, size per kind, name not contradicting content).
-    Raises ValidationError under "files" listing each refused file by its position (never by
-    its name, which often carries the resident's name)."""
-    files = list(files)
-    if len(files) > settings.TIMELINE_MAX_FILES:
-        raise ValidationError(
-            {
-                "files": ValidationError(
-                    _("添付できるファイルは1件の記事につき%(n)d件までです。")
-                    % {"n": settings.TIMELINE_MAX_FILES},
-                    code="too_many_files",
-                )
-            }
-        )
-    cap, per_kind = _limits()
-    checked, errors = [], []
-    for number, upload in enumerate(files, start=1):
-        try:
-            checked.append(
-                check_upload(
-                    upload, max_bytes=cap, kinds=ATTACHMENT_KINDS, limits=per_kind, match_name=True
-                )
-            )
-        except ValidationError as error:
-            errors.append(
-                ValidationError(
-                    _("%(n)d件目のファイル: %(message)s")
-                    % {"n": number, "message": error.messages[0]},
-                    code=getattr(error, "code", None) or "invalid",
-                )
-            )
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
-def _attachment_kind(content_type: str) -> str:
-    if content_type.startswith("image/"):
-        return Attachment.Kind.PHOTO
-    if content_type.startswith("video/"):
-        return Attachment.Kind.VIDEO
-    return Attachment.Kind.PDF
-
-
 def _store_attachments(post: Post, actor, checked: list[CheckedFile]) -> list[Attachment]:
-    stored = []
-    for file in checked:
-        thumbnail = make_thumbnail(file, file.content_type)
-        attachment = Attachment(
-            post=post,
-            resident=post.resident,
-            uploaded_by=actor,
-            kind=_attachment_kind(file.content_type),
-            content_type=file.content_type,
-            size=file.size,
-            width=thumbnail.source_width if thumbnail else None,
-            height=thumbnail.source_height if thumbnail else None,
-        )
-        attachment.file.save(file.name, file, save=False)
-        if thumbnail is not None:
-            attachment.thumbnail.save(thumbnail.file.name, thumbnail.file, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
+    return [
+        store_attachment(Attachment(post=post, resident=post.resident, uploaded_by=actor), file)
+        for file in checked
+    ]
 
 
 # --- Validation shared by create and edit ---------------------------------------------------
@@ -280,8 +206,8 @@ def post_create(
     Rules: a visit report (visit) needs `visited_at`; a vitals post at least one vital; every
     post some content (body, vitals or a file); `medical` visibility only for medical staff.
     Vitals are checked against plausible ranges (vitals.clean_vitals) and flagged against the
-    Network's thresholds. Files: see `check_files`; photos are stored re-encoded without
-    metadata, with JPEG previews for photos and PDFs.
+    Network's thresholds. Files: see `files.attachments.check_files`; photos are stored
+    re-encoded without metadata, with JPEG previews for photos and PDFs.
 
     Raises PermissionDenied when `actor` is not on the team (an operator reads only),
     ValidationError as described in the module docstring. Audits POST_CREATE; notifies every
@@ -297,7 +223,9 @@ def post_create(
     errors: dict[str, list] = {}
     checked: list[CheckedFile] = []
     try:
-        checked = check_files(files)
+        checked = check_files(
+            files, too_many=_("添付できるファイルは1件の記事につき%(n)d件までです。")
+        )
     except ValidationError as error:
         errors.update(error.error_dict)
     values = _validate(
