@@ -13,15 +13,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
+from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.residents.forms import add_service_errors
 
 from . import selectors, services
@@ -326,20 +326,13 @@ def message_delete(request, message_uuid):
     )
 
 
-def _open(field):
-    try:
-        return field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-
-
 @login_required
 @require_GET
 def attachment(request, attachment_uuid):
     """The file as a download with its stored (content-checked) type, nosniff, sandboxed.
     Audited (CHAT_FILE)."""
     access, found = access_attachment(request.user, attachment_uuid)
-    handle = _open(found.file)
+    open_stored(found.file)
     audit_record(
         action=Action.CHAT_FILE,
         actor=request.user,
@@ -348,17 +341,9 @@ def attachment(request, attachment_uuid):
         target=found,
         detail={"conversation": str(access.conversation.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    created = timezone.localtime(found.created_at)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
+    return file_download(
+        found.file, content_type=found.content_type, filename=attachment_filename(found)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required
@@ -366,12 +351,7 @@ def attachment(request, attachment_uuid):
 def attachment_thumbnail(request, attachment_uuid):
     """Our own JPEG preview (never the upload) inline, for <img>."""
     _, found = access_attachment(request.user, attachment_uuid)
-    if not found.thumbnail:
-        raise Http404
-    response = FileResponse(_open(found.thumbnail), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(found.thumbnail, content_type="image/jpeg", inline=True)
 
 
 @login_required

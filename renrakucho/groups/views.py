@@ -15,15 +15,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
+from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.networks.models import Network
 from renrakucho.residents.forms import add_service_errors
 
@@ -470,20 +470,13 @@ def member_action(request, group_uuid, membership_uuid, action):
 # --- Files -------------------------------------------------------------------------------
 
 
-def _open(field):
-    try:
-        return field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-
-
 @login_required
 @require_GET
 def attachment(request, attachment_uuid):
     """The file as a download with its content-checked type, never rendered in the app's
     origin (nosniff, sandboxed). Audited (BOARD_FILE)."""
     access, found = access_attachment(request.user, attachment_uuid)
-    handle = _open(found.file)
+    open_stored(found.file)
     audit_record(
         action=Action.BOARD_FILE,
         actor=request.user,
@@ -492,26 +485,13 @@ def attachment(request, attachment_uuid):
         target=found,
         detail={"group": str(access.group.uuid), "thread": str(found.thread.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    created = timezone.localtime(found.created_at)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
+    return file_download(
+        found.file, content_type=found.content_type, filename=attachment_filename(found)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required
 @require_GET
 def attachment_thumbnail(request, attachment_uuid):
     _, found = access_attachment(request.user, attachment_uuid)
-    if not found.thumbnail:
-        raise Http404
-    response = FileResponse(_open(found.thumbnail), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(found.thumbnail, content_type="image/jpeg", inline=True)

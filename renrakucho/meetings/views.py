@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
+from renrakucho.files.serving import extension_of, file_download, open_stored
 from renrakucho.residents.forms import add_service_errors
 from renrakucho.timeline.access import access_timeline
 
@@ -381,10 +382,7 @@ def attachment(request, meeting_uuid, attachment_uuid):
     """A meeting's document, always as a download with its stored (content-checked) type,
     never rendered in the app's origin (nosniff, sandboxed)."""
     access, found = access_attachment(request.user, meeting_uuid, attachment_uuid)
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+    open_stored(found.file)
     audit_record(
         action=Action.MEETING_FILE,
         actor=request.user,
@@ -394,17 +392,12 @@ def attachment(request, meeting_uuid, attachment_uuid):
         resident_uuid=access.resident.uuid if access.resident else None,
         detail={"meeting": str(access.meeting.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
     created = timezone.localtime(found.created_at)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"meeting-{created:%Y%m%d-%H%M}-{found.kind}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
+    return file_download(
+        found.file,
+        content_type=found.content_type,
+        filename=f"meeting-{created:%Y%m%d-%H%M}-{found.kind}.{extension_of(found.file)}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- Minutes ----------------------------------------------------------------------------------------

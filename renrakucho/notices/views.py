@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from renrakucho.files.serving import file_download
 
 from . import selectors, services
 from .access import access_notice, managed_notice, operated_networks
@@ -73,19 +75,7 @@ def attachment(request, notice_uuid, attachment_uuid):
     found = selectors.attachment_of(access.notice, attachment_uuid)
     if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=found.filename,
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(found.file, content_type=found.content_type, filename=found.filename)
 
 
 # --- The operator's pages -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
+from renrakucho.files.serving import extension_of, file_download, open_stored
 from renrakucho.networks.models import Network
 
 from . import selectors, services
@@ -294,23 +295,13 @@ def consent_file(request, resident_uuid, consent_uuid):
     """The scanned consent form, always as a download (never rendered in the app's origin)."""
     access = access_resident(request.user, resident_uuid, permission=Permission.MANAGE_CONSENT)
     consent = selectors.consent_of(access, consent_uuid)
-    if not consent.form_file:
-        raise Http404
-    try:
-        handle = consent.form_file.open("rb")
-    except FileNotFoundError:
-        raise Http404
+    open_stored(consent.form_file)
     _audit_read(request, access, Action.CONSENT_FILE, target=consent)
-    extension = consent.form_file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"consent-{consent.consented_on:%Y%m%d}.{extension}",
-        content_type=consent.form_content_type or "application/octet-stream",
+    return file_download(
+        consent.form_file,
+        content_type=consent.form_content_type,
+        filename=f"consent-{consent.consented_on:%Y%m%d}.{extension_of(consent.form_file)}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- Care team --------------------------------------------------------------------------

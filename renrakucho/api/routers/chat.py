@@ -17,9 +17,8 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -37,6 +36,7 @@ from renrakucho.chat.access import (
     access_message,
 )
 from renrakucho.chat.models import Message
+from renrakucho.files.serving import attachment_filename, file_download, open_stored
 
 router = Router(tags=["chat"])
 
@@ -489,10 +489,7 @@ def attachment_download(request, conversation_id: str, attachment_id: str):
     access, found = access_attachment(request.user, attachment_id)
     if str(access.conversation.uuid) != str(conversation_id):
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+    open_stored(found.file)
     audit_record(
         action=Action.CHAT_FILE,
         actor=request.user,
@@ -501,14 +498,6 @@ def attachment_download(request, conversation_id: str, attachment_id: str):
         target=found,
         detail={"channel": "api", "conversation": str(access.conversation.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    created = timezone.localtime(found.created_at)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
+    return file_download(
+        found.file, content_type=found.content_type, filename=attachment_filename(found)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

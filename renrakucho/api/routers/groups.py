@@ -21,9 +21,8 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -32,6 +31,7 @@ from renrakucho.api import bodies
 from renrakucho.api.errors import FieldErrors, field_error, service_errors, write_errors
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
+from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.groups import board, board_selectors, selectors, services
 from renrakucho.groups.access import (
     GroupAccess,
@@ -665,29 +665,6 @@ def reply_create(request, thread_id: str):
 
 
 # --- files --------------------------------------------------------------------------------
-def _file_response(handle, found: BoardAttachment, *, download: bool):
-    created = timezone.localtime(found.created_at)
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=download,
-        filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}" if download else None,
-        content_type=(found.content_type or "application/octet-stream")
-        if download
-        else "image/jpeg",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _open(field):
-    try:
-        return field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-
-
 @router.get(
     "/board-files/{attachment_id}",
     url_name="board_file",
@@ -697,7 +674,7 @@ def _open(field):
 def board_file(request, attachment_id: str):
     """The file as a download (members only; 404 otherwise). Audited (BOARD_FILE)."""
     access, found = access_attachment(request.user, attachment_id)
-    handle = _open(found.file)
+    open_stored(found.file)
     audit_record(
         action=Action.BOARD_FILE,
         actor=request.user,
@@ -706,7 +683,9 @@ def board_file(request, attachment_id: str):
         target=found,
         detail={"group": str(access.group.uuid), "thread": str(found.thread.uuid)},
     )
-    return _file_response(handle, found, download=True)
+    return file_download(
+        found.file, content_type=found.content_type, filename=attachment_filename(found)
+    )
 
 
 @router.get(
@@ -717,6 +696,4 @@ def board_file(request, attachment_id: str):
 )
 def board_file_thumbnail(request, attachment_id: str):
     _, found = access_attachment(request.user, attachment_id)
-    if not found.thumbnail:
-        raise Http404
-    return _file_response(_open(found.thumbnail), found, download=False)
+    return file_download(found.thumbnail, content_type="image/jpeg", inline=True)

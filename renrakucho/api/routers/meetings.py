@@ -17,7 +17,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -27,6 +27,7 @@ from renrakucho.api.errors import FieldErrors, field_error, write_errors
 from renrakucho.api.schemas import InputSchema, NetworkRef, UserRef
 from renrakucho.api.services import audit_api_read
 from renrakucho.audit.models import Action
+from renrakucho.files.serving import extension_of, file_download, open_stored
 from renrakucho.meetings import selectors, services
 from renrakucho.meetings.access import access_attachment, access_meeting
 from renrakucho.meetings.groups_bridge import group_for_organizer
@@ -544,10 +545,7 @@ def meeting_attachment(request, meeting_id: str, attachment_id: str):
     """A meeting's document, always as a download with nosniff (invitees who reach the
     meeting; 404 for anyone else). Audited MEETING_FILE."""
     access, found = access_attachment(request.user, meeting_id, attachment_id)
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+    open_stored(found.file)
     audit_api_read(
         request,
         action=Action.MEETING_FILE,
@@ -556,13 +554,8 @@ def meeting_attachment(request, meeting_id: str, attachment_id: str):
         target=found,
         detail={"meeting": str(access.meeting.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"meeting-{found.kind}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
+    return file_download(
+        found.file,
+        content_type=found.content_type,
+        filename=f"meeting-{found.kind}.{extension_of(found.file)}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -12,13 +12,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
 
 from renrakucho.api import selectors
 from renrakucho.api.errors import write_errors
 from renrakucho.api.schemas_notices import NoticeInbox, NoticeOut
+from renrakucho.files.serving import file_download
 from renrakucho.notices import selectors as notice_selectors
 from renrakucho.notices import services as notice_services
 from renrakucho.notices.access import access_notice
@@ -128,16 +129,4 @@ def notice_attachment(request, notice_id: str, attachment_id: str):
     found = notice_selectors.attachment_of(access.notice, attachment_id)
     if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=found.filename,
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(found.file, content_type=found.content_type, filename=found.filename)

@@ -21,7 +21,7 @@ import uuid
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from renrakucho.api.schemas_timeline import (
 )
 from renrakucho.api.services import audit_api_read
 from renrakucho.audit.models import Action
+from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.timeline import interactions, services
 from renrakucho.timeline import selectors as timeline_selectors
 from renrakucho.timeline.access import (
@@ -438,21 +439,6 @@ def comment_add(request, post_id: str, payload: CommentIn):
 
 
 # --- attachments ----------------------------------------------------------------------------------
-def _open(field):
-    try:
-        return field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-
-
-def _safe(response: FileResponse) -> FileResponse:
-    # Never rendered in the app's origin: the browser must not guess a type, and a document
-    # opened anyway runs in a sandbox without scripts.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 @router.get(
     "/attachments/{attachment_id}",
     url_name="attachment_download",
@@ -474,7 +460,7 @@ def attachment_download(request, attachment_id: str):
     its content-checked type and `nosniff`. 404 when the post is out of reach or retracted.
     Audited (ATTACHMENT_VIEW)."""
     access, found = access_attachment(request.user, attachment_id)
-    handle = _open(found.file)
+    open_stored(found.file)
     audit_api_read(
         request,
         action=Action.ATTACHMENT_VIEW,
@@ -482,15 +468,8 @@ def attachment_download(request, attachment_id: str):
         target=found,
         detail={"post": str(found.post.uuid)},
     )
-    extension = found.file.name.rsplit(".", 1)[-1].lower()
-    created = timezone.localtime(found.created_at)
-    return _safe(
-        FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{found.kind}-{created:%Y%m%d-%H%M}.{extension}",
-            content_type=found.content_type or "application/octet-stream",
-        )
+    return file_download(
+        found.file, content_type=found.content_type, filename=attachment_filename(found)
     )
 
 
@@ -513,6 +492,4 @@ def attachment_thumbnail(request, attachment_id: str):
     first page of a PDF; 404 when there is none. Not audited, as on the pages (the post that
     shows it was)."""
     _, found = access_attachment(request.user, attachment_id)
-    if not found.thumbnail:
-        raise Http404
-    return _safe(FileResponse(_open(found.thumbnail), content_type="image/jpeg"))
+    return file_download(found.thumbnail, content_type="image/jpeg", inline=True)
