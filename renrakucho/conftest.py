@@ -4,6 +4,10 @@ from django.utils import translation
 
 from renrakucho.testing.personas import make_personas
 
+# Real-browser fixtures (Chromium check, uvicorn serving the ASGI app, Playwright in a thread,
+# signed-in pages, CSP refusals). Only this top-level conftest may register a plugin.
+pytest_plugins = ["renrakucho.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
