@@ -1,5 +1,5 @@
 """The board live in a real browser (static/js/groups.js against the real ASGI application,
-served by uvicorn in a thread; fixtures of timeline/tests/test_realtime_browser.py): a new
+served by uvicorn in a thread; fixtures of renrakucho/testing/browser.py): a new
 thread appears on a member's open board without reload, and the author's open thread page
 shows 既読 1 once the other member opens it. Nothing is refused by the CSP."""
 
@@ -10,46 +10,24 @@ from django.utils import timezone
 
 from renrakucho.groups import services
 from renrakucho.groups.models import GroupMembership
-from renrakucho.timeline.tests.test_realtime_browser import (  # noqa: F401 (fixtures)
-    _occupations,
-    asgi_server,
-    in_browser,
-    shared_connection,
-    signed_in_page,
-)
+from renrakucho.testing.browser import csp_refusals, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_thread_and_read_mark_appear_without_reload(
-    personas,
-    client_for,
-    asgi_server,  # noqa: F811
-    in_browser,  # noqa: F811
-):
+def test_new_thread_and_read_mark_appear_without_reload(personas, asgi_server, in_browser):
     council = services.group_create(
         actor=personas.caremanager, network=personas.net_a, name="介護事業所連絡会"
     )
     GroupMembership.objects.create(
         group=council, user=personas.nurse, status="active", joined_at=timezone.now()
     )
-    board = f"{asgi_server}/groups/{council.uuid}/"
-    owner_client = client_for(personas.caremanager)
-    nurse_client = client_for(personas.nurse)
+    board = f"{asgi_server.url}/groups/{council.uuid}/"
 
     def scenario(browser):
-        owner = signed_in_page(browser, asgi_server, owner_client)
-        nurse = signed_in_page(browser, asgi_server, nurse_client)
-        refused = []
-        for page in (owner, nurse):
-            page.on(
-                "console",
-                lambda message: (
-                    refused.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
+        owner = signed_in_page(browser, asgi_server.url, personas.caremanager)
+        nurse = signed_in_page(browser, asgi_server.url, personas.nurse)
+        refused = csp_refusals(owner, nurse)
         owner.goto(board)
         owner.locator('#group-board[data-realtime="open"]').wait_for()
 

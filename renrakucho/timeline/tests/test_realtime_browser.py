@@ -2,141 +2,27 @@
 
 pytest-django's live_server speaks WSGI only (no websockets), so these tests serve
 renrakucho.asgi's websocket stack and the WSGI app (with static files) through uvicorn in a
-thread. Two browser contexts, signed in by session cookie: the doctor's open timeline shows
+thread (`asgi_server`, renrakucho/testing/browser.py). Two browser contexts, signed in by session cookie: the doctor's open timeline shows
 the nurse's new post without reload, and the nurse sees the doctor's read mark (既読) appear.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import socket
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
+
+from renrakucho.testing.browser import csp_refusals, log_in, new_page, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 
-
-@pytest.fixture(autouse=True)
-def _occupations(transactional_db):
-    # A committing test ends with a flush, which also drops the occupations that migration
-    # seeded; the personas need them.
-    from django.apps import apps
-
-    importlib.import_module("renrakucho.accounts.migrations.0002_seed_occupations").seed(apps, None)
-
-
-@pytest.fixture
-def shared_connection(transactional_db, monkeypatch):
-    """Every thread uses the test's own database connection, as Django's live server does: the
-    in-memory SQLite test database refuses concurrent writers on separate connections
-    ("database table is locked"). HTTP requests are served one at a time (below), and the
-    consumers touch the database only when a socket opens."""
-    from django.db import connections
-    from django.db.utils import ConnectionHandler
-
-    connection = connections["default"]
-    original = ConnectionHandler.__getitem__
-
-    def same_connection(self, alias):
-        return connection if alias == "default" else original(self, alias)
-
-    connection.inc_thread_sharing()
-    monkeypatch.setattr(ConnectionHandler, "__getitem__", same_connection)
-    yield
-    monkeypatch.undo()
-    connection.dec_thread_sharing()
-
-
-@pytest.fixture
-def asgi_server(shared_connection):
-    """The base URL of uvicorn serving the ASGI application in a thread."""
-    import uvicorn
-    from a2wsgi import WSGIMiddleware
-    from channels.routing import ProtocolTypeRouter
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.wsgi import get_wsgi_application
-
-    from renrakucho.asgi import application
-
-    app = ProtocolTypeRouter(
-        {
-            "http": WSGIMiddleware(StaticFilesHandler(get_wsgi_application()), workers=1),
-            "websocket": application.application_mapping["websocket"],
-        }
-    )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def in_browser():
-    """in_browser(scenario) runs scenario(browser) with Chromium, in a thread of its own: the
-    browser journeys (renrakucho/browser_tests) may hold Playwright's sync API, and its event
-    loop, in the main thread for the whole session."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing (.ci/run installs it)")
-        pytest.skip("Debian chromium is not installed; `.ci/run` installs it")
-
-    def run(scenario):
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                return scenario(browser)
-            finally:
-                browser.close()
-
-    def in_thread(scenario):
-        with ThreadPoolExecutor(max_workers=1) as executor:
-            return executor.submit(run, scenario).result(timeout=120)
-
-    return in_thread
-
-
-def signed_in_page(browser, base_url, client):
-    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
-def test_new_post_and_read_mark_appear_without_reload(
-    personas, client_for, asgi_server, in_browser
-):
-    timeline = f"{asgi_server}/residents/{personas.resident.uuid}/timeline/"
-    doctor_client = client_for(personas.doctor)
-    nurse_client = client_for(personas.nurse)
+def test_new_post_and_read_mark_appear_without_reload(personas, asgi_server, in_browser):
+    base = asgi_server.url
+    timeline = f"{base}/residents/{personas.resident.uuid}/timeline/"
 
     def scenario(browser):
-        doctor = signed_in_page(browser, asgi_server, doctor_client)
-        nurse = signed_in_page(browser, asgi_server, nurse_client)
+        doctor = signed_in_page(browser, base, personas.doctor)
+        nurse = signed_in_page(browser, base, personas.nurse)
+        refused = csp_refusals(doctor, nurse)
         doctor.goto(timeline)
         # realtime.js marks the container once the server accepted the socket (group joined).
         doctor.locator('#timeline-posts[data-realtime="open"]').wait_for()
@@ -158,18 +44,11 @@ def test_new_post_and_read_mark_appear_without_reload(
         nurse.locator('#timeline-posts[data-realtime="open"]').wait_for()
         nurse_meta = nurse.locator(f"#post-{post_uuid} .post-meta")
         assert "既読 0" in nurse_meta.inner_text()
-        doctor.goto(f"{asgi_server}/posts/{post_uuid}/")
+        doctor.goto(f"{base}/posts/{post_uuid}/")
         nurse_meta.get_by_text("既読 1").wait_for(timeout=5_000)
+        assert not refused, refused
 
     in_browser(scenario)
-
-
-def _login(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "renrakucho-demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_demo_nurse_visit_report_reaches_demo_doctor_live(
@@ -186,7 +65,8 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
 
     call_command("seed_demo", verbosity=0)
     hanako = Resident.objects.get(name="山田 花子")
-    timeline = f"{asgi_server}/residents/{hanako.uuid}/timeline/"
+    base = asgi_server.url
+    timeline = f"{base}/residents/{hanako.uuid}/timeline/"
     from renrakucho.testing.files import has_gps, jpeg_with_gps
 
     photo = tmp_path / "wound.jpg"  # as a phone writes it: with GPS coordinates in its EXIF
@@ -195,27 +75,13 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
     body = "褥瘡は改善傾向。写真を添付します。"
 
     def scenario(browser):
-        contexts = [
-            browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
-            for _ in range(2)
-        ]
-        doctor, nurse = (context.new_page() for context in contexts)
-        refused = []  # what the Content-Security-Policy blocked (inline script or style)
-        for page in (doctor, nurse):
-            page.set_default_timeout(10_000)
-            page.on(
-                "console",
-                lambda message: (
-                    refused.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-        _login(doctor, asgi_server, "demo-doctor")
+        doctor, nurse = new_page(browser), new_page(browser)
+        refused = csp_refusals(doctor, nurse)  # inline script or style would be refused
+        log_in(doctor, base, "demo-doctor")
         doctor.goto(timeline)
         doctor.locator('#timeline-posts[data-realtime="open"]').wait_for()
 
-        _login(nurse, asgi_server, "demo-nurse")
+        log_in(nurse, base, "demo-nurse")
         nurse.goto(timeline)
         nurse.select_option("select[name=kind]", "visit")
         nurse.fill("textarea[name=body]", body)
@@ -241,21 +107,21 @@ def test_demo_nurse_visit_report_reaches_demo_doctor_live(
         nurse.locator('#timeline-posts[data-realtime="open"]').wait_for()
         nurse_post = nurse.locator(f"#post-{post_uuid}")
         assert "既読 0" in nurse_post.inner_text()
-        doctor.goto(f"{asgi_server}/posts/{post_uuid}/")
+        doctor.goto(f"{base}/posts/{post_uuid}/")
         nurse_post.get_by_text("既読 1").wait_for(timeout=5_000)
         nurse_post.get_by_text("既読 1").click()
         nurse.wait_for_load_state()
         assert "宮坂 誠" in nurse.locator("#readers").inner_text()
 
         # The vitals graph has the new point as its latest SpO2 value.
-        doctor.goto(f"{asgi_server}/residents/{hanako.uuid}/vitals/")
+        doctor.goto(f"{base}/residents/{hanako.uuid}/vitals/")
         spo2 = doctor.locator('figure.vitals-chart[data-vital="spo2"]')
         spo2.wait_for()
         assert spo2.get_attribute("data-latest") == "94"
         assert spo2.locator("canvas").count() == 1
         assert not refused, refused
-        for context in contexts:
-            context.close()
+        for page in (doctor, nurse):
+            page.context.close()
         return post_uuid
 
     post_uuid = in_browser(scenario)
