@@ -1,70 +1,28 @@
 """A nurse reports her station's 受入制限 from a phone-sized browser; the pharmacist's board
 shows it. The form's script shows the restriction fields only for 受入制限, and no page is
-refused by the CSP (no inline script or style)."""
+refused by the CSP (no inline script or style). Fixtures of renrakucho/testing/browser.py."""
 
 from __future__ import annotations
-
-import importlib
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from renrakucho.testing.browser import csp_refusals, signed_in_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 
-
-@pytest.fixture(autouse=True)
-def _occupations(transactional_db):
-    # A committing test ends with a flush, which also drops the occupations that migration
-    # seeded; the personas need them.
-    from django.apps import apps
-
-    importlib.import_module("renrakucho.accounts.migrations.0002_seed_occupations").seed(apps, None)
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-def test_nurse_reports_a_restriction_from_her_phone(live_server, client_for):
-    from playwright.sync_api import sync_playwright
-
+def test_nurse_reports_a_restriction_from_her_phone(live_server, personas, client_for, in_browser):
     from renrakucho.facility_status.models import FacilityStatus
-    from renrakucho.testing.personas import make_personas
 
-    personas = make_personas()
-    # Sessions made here, before Playwright's event loop runs in this thread.
-    cookies = {
-        who: client_for(getattr(personas, who)).cookies["sessionid"].value
-        for who in ("nurse", "pharmacist")
-    }
+    # Sessions made here, before the scenario: the ORM does not run in Playwright's thread.
+    nurse, pharmacist = client_for(personas.nurse), client_for(personas.pharmacist)
     board = live_server.url + reverse("facility_status:board")
-    refused: list[str] = []
 
-    def open_page(browser, who):
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="ja-JP", is_mobile=True
-        )
-        context.add_cookies([{"name": "sessionid", "value": cookies[who], "url": live_server.url}])
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        return page
-
-    def scenario():
-        # In a thread of its own: the journeys of renrakucho/browser_tests may hold
-        # Playwright's sync API (and its event loop) in the main thread for the session.
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-            try:
-                run(browser)
-            finally:
-                browser.close()
-
-    def run(browser):
-        page = open_page(browser, "nurse")
+    def scenario(browser):
+        page = signed_in_page(browser, live_server.url, nurse, is_mobile=True)
+        other = signed_in_page(browser, live_server.url, pharmacist, is_mobile=True)
+        refused = csp_refusals(page, other)
         page.goto(board)
         page.get_by_role("link", name="運営状況を更新する").click()
         restrictions = page.get_by_role("group", name="制限している内容（受入制限のとき）")
@@ -78,15 +36,14 @@ def test_nurse_reports_a_restriction_from_her_phone(live_server, client_for):
         page.wait_for_url("**/facilities/*/")
         assert "運営状況を更新しました。" in page.content()
 
-        other = open_page(browser, "pharmacist")
         other.goto(board + "?status=restricted")
         row = other.locator(f"#facility-{personas.nursing_a.uuid}")
         text = row.inner_text()
         assert "受入制限" in text and "ショートステイ" in text and "マスク: 不足" in text
         assert other.locator(".fs-row").count() == 1
+        return refused
 
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        executor.submit(scenario).result(timeout=120)
+    refused = in_browser(scenario)
     entry = FacilityStatus.objects.get()
     assert entry.status == "restricted" and entry.restrictions == ["short_stay"]
     assert entry.masks == "short" and entry.updated_by == personas.nurse
