@@ -150,7 +150,7 @@ def service_errors(*, rename: dict[str, str] | None = None) -> Iterator[None]:
         raise FieldErrors(django_errors(exc, rename=rename)) from None
 
 
-# Codes of files.uploads.check_upload / timeline.services.check_files and the status each
+# Codes of files.uploads.check_upload / files.attachments.check_files and the status each
 # answers with. "empty" (a zero-byte file) is an invalid value, not a refused type: 422.
 TOO_LARGE_CODES = frozenset({"too_large"})
 REFUSED_TYPE_CODES = frozenset({"bad_type", "name_mismatch", "unreadable"})
