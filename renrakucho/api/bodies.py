@@ -5,6 +5,7 @@ FieldErrors in the API's shape (api.errors) with Japanese messages."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
@@ -94,3 +95,79 @@ def json_schema(schema) -> dict[str, Any]:
     document = schema.model_json_schema(ref_template="#/components/schemas/{model}")
     document.pop("$defs", None)
     return document
+
+
+# --- uploads: JSON, or form data with the files as repeated `files` parts ---------------------
+FILES_PART = "files"
+FILES_PART_DOC = {
+    "type": "array",
+    "items": {"type": "string", "format": "binary"},
+    "description": "写真（JPEG/PNG/HEIC）・動画（MP4/MOV）・PDF",
+}
+
+
+def form_input(
+    request: HttpRequest, *, optional: Iterable[str] = (), json_fields: Iterable[str] = ()
+) -> tuple[dict[str, Any], list]:
+    """(fields, files) of a body that may carry files: a JSON object (no files), or
+    (multipart) form data with the files as repeated `files` parts — a file under any other
+    part name is 422. In form data, the `optional` fields left empty ("") count as not given
+    (as a key left out of JSON), and the `json_fields` hold a JSON text (422 when it is not
+    one). Any other media type is 415."""
+    kind = content_type(request)
+    if kind in FORM_TYPES:
+        unknown = sorted(name for name in request.FILES if name != FILES_PART)
+        if unknown:
+            raise FieldErrors(
+                [
+                    {
+                        "loc": ["body", name],
+                        "msg": _("ファイルは files という名前で送ってください。"),
+                        "type": "extra_forbidden",
+                    }
+                    for name in unknown
+                ]
+            )
+        data: dict[str, Any] = {name: request.POST.get(name) for name in request.POST}
+        for name in optional:
+            if data.get(name) == "":
+                del data[name]
+        for name in json_fields:
+            if data.get(name) is not None:
+                try:
+                    data[name] = json.loads(data[name])
+                except ValueError:
+                    raise field_error(
+                        name, _("JSONの形式が正しくありません。"), type_="json_invalid"
+                    )
+        return data, request.FILES.getlist(FILES_PART)
+    if kind in JSON_TYPES:
+        return json_object(request), []
+    raise HttpError(
+        415,
+        _("Content-Type は application/json または multipart/form-data を指定してください。"),
+    )
+
+
+def upload_body_doc(
+    json_body: dict[str, Any],
+    form_properties: dict[str, Any],
+    *,
+    required: list[str] | None = None,
+) -> dict[str, Any]:
+    """`openapi_extra` of an operation reading `form_input`: the JSON body (`json_body`, a
+    JSON schema) or form data with the fields `form_properties` (`required` among them)
+    and the `files` parts."""
+    form: dict[str, Any] = {"type": "object"}
+    if required is not None:
+        form["required"] = required
+    form["properties"] = {**form_properties, FILES_PART: FILES_PART_DOC}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": json_body},
+                "multipart/form-data": {"schema": form},
+            },
+        }
+    }

@@ -17,14 +17,12 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
 from renrakucho.api import bodies
-from renrakucho.api.errors import FieldErrors, write_errors
+from renrakucho.api.errors import write_errors
 from renrakucho.api.schemas import InputSchema, NetworkRef, UserRef
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
@@ -41,7 +39,6 @@ from renrakucho.files.serving import attachment_filename, file_download, open_st
 router = Router(tags=["chat"])
 
 MAX_PAGE = 100
-FILE_FIELD = "files"
 
 
 # --- shapes -----------------------------------------------------------------------------------
@@ -219,33 +216,6 @@ def message_out(message: Message, conversation) -> dict[str, Any]:
     }
 
 
-def _message_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
-    kind = bodies.content_type(request)
-    if kind in bodies.FORM_TYPES:
-        unknown = sorted(name for name in request.FILES if name != FILE_FIELD)
-        if unknown:
-            raise FieldErrors(
-                [
-                    {
-                        "loc": ["body", name],
-                        "msg": _("ファイルは files という名前で送ってください。"),
-                        "type": "extra_forbidden",
-                    }
-                    for name in unknown
-                ]
-            )
-        data = {name: request.POST.get(name) for name in request.POST}
-        if data.get("resident") == "":
-            del data["resident"]
-        return data, request.FILES.getlist(FILE_FIELD)
-    if kind in bodies.JSON_TYPES:
-        return bodies.json_object(request), []
-    raise HttpError(
-        415,
-        _("Content-Type は application/json または multipart/form-data を指定してください。"),
-    )
-
-
 # --- conversations -------------------------------------------------------------------------
 @router.get("/conversations", response=ConversationPage, summary="会話の一覧")
 def conversation_list(request, page: int = Query(1, ge=1)):
@@ -353,28 +323,10 @@ def conversation_leave(request, conversation_id: str):
 
 
 # --- messages ----------------------------------------------------------------------------------
-_MESSAGE_BODY_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": bodies.json_schema(MessageIn)},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "body": {"type": "string"},
-                        "resident": {"type": "string", "format": "uuid"},
-                        "files": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "写真（JPEG/PNG/HEIC）・動画（MP4/MOV）・PDF",
-                        },
-                    },
-                }
-            },
-        },
-    }
-}
+_MESSAGE_BODY_DOC = bodies.upload_body_doc(
+    bodies.json_schema(MessageIn),
+    {"body": {"type": "string"}, "resident": {"type": "string", "format": "uuid"}},
+)
 
 
 @router.get(
@@ -409,7 +361,7 @@ def message_create(request, conversation_id: str):
     """Send a message: JSON `{"body", "resident"?}` or multipart form data with the files as
     repeated `files` parts. Needs a text or a file. 413/415/422 as the module says."""
     access = access_conversation(request.user, conversation_id)
-    data, files = _message_input(request)
+    data, files = bodies.form_input(request, optional=["resident"])
     payload = bodies.validated(MessageIn, data)
     with write_errors():
         message = services.message_send(

@@ -25,7 +25,6 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
 from renrakucho.api import bodies
 from renrakucho.api.errors import FieldErrors, field_error, service_errors, write_errors
@@ -43,7 +42,6 @@ from renrakucho.groups.models import BoardAttachment, Group, GroupMembership, Re
 from renrakucho.networks.models import Network
 
 router = Router(tags=["groups"])
-FILE_FIELD = "files"
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -255,29 +253,7 @@ def _thread_detail(request, access: GroupAccess, thread: Thread) -> dict[str, An
 # --- reading the request ------------------------------------------------------------------
 def _input(request: HttpRequest, allowed: set[str]) -> tuple[dict[str, Any], list]:
     """(fields, files) from JSON or (multipart) form data; unknown fields are 422."""
-    kind = bodies.content_type(request)
-    if kind in bodies.FORM_TYPES:
-        unknown = sorted(name for name in request.FILES if name != FILE_FIELD)
-        if unknown:
-            raise FieldErrors(
-                [
-                    {
-                        "loc": ["body", name],
-                        "msg": _("ファイルは files という名前で送ってください。"),
-                        "type": "extra_forbidden",
-                    }
-                    for name in unknown
-                ]
-            )
-        data = {name: request.POST.get(name) for name in request.POST}
-        files = request.FILES.getlist(FILE_FIELD)
-    elif kind in bodies.JSON_TYPES:
-        data, files = bodies.json_object(request), []
-    else:
-        raise HttpError(
-            415,
-            _("Content-Type は application/json または multipart/form-data を指定してください。"),
-        )
+    data, files = bodies.form_input(request)
     extra = set(data) - allowed
     if extra:
         raise bodies.unknown_fields(extra)
@@ -288,23 +264,8 @@ def _input(request: HttpRequest, allowed: set[str]) -> tuple[dict[str, Any], lis
 
 
 def _form_doc(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
-    files = {
-        "type": "array",
-        "items": {"type": "string", "format": "binary"},
-        "description": "写真（JPEG/PNG/HEIC）・動画（MP4/MOV）・PDF",
-    }
     schema = {"type": "object", "required": required, "properties": properties}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": schema},
-                "multipart/form-data": {
-                    "schema": {**schema, "properties": {**properties, "files": files}}
-                },
-            },
-        }
-    }
+    return bodies.upload_body_doc(schema, properties, required=required)
 
 
 # --- groups -------------------------------------------------------------------------------

@@ -16,21 +16,18 @@ included: it has no type to refuse, it is an empty value). Nothing is saved on a
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
 
 from renrakucho.api import bodies, selectors
 from renrakucho.api.bodies import reason_of
-from renrakucho.api.errors import FieldErrors, field_error, write_errors
+from renrakucho.api.errors import FieldErrors, write_errors
 from renrakucho.api.schemas_timeline import (
     CommentIn,
     CommentOut,
@@ -58,7 +55,6 @@ router = Router(tags=["timeline"])
 MAX_PAGE = 100
 # Where each vital's error is placed in the request: {"vitals": {"temperature": …}}.
 VITAL_ERRORS = {key: "vitals" for key in VitalSigns.FIELDS}
-FILE_FIELD = "files"
 OPTIONAL_FORM_FIELDS = ("vitals", "visibility", "urgent", "visited_at")
 
 
@@ -147,45 +143,6 @@ def _reloaded(request, access: TimelineAccess, post: Post) -> dict[str, Any]:
     return post_out(post, access)
 
 
-# --- reading the request ------------------------------------------------------------------------
-def _post_input(request: HttpRequest) -> tuple[dict[str, Any], list]:
-    """(fields, files) of a new post, from JSON or from (multipart) form data."""
-    content_type = bodies.content_type(request)
-    if content_type in bodies.FORM_TYPES:
-        unknown = sorted(name for name in request.FILES if name != FILE_FIELD)
-        if unknown:
-            raise FieldErrors(
-                [
-                    {
-                        "loc": ["body", name],
-                        "msg": _("ファイルは files という名前で送ってください。"),
-                        "type": "extra_forbidden",
-                    }
-                    for name in unknown
-                ]
-            )
-        data: dict[str, Any] = {name: request.POST.get(name) for name in request.POST}
-        # A form sends the fields left empty as "": for the optional ones that means "not
-        # given" (the default), as in JSON when the key is left out.
-        for name in OPTIONAL_FORM_FIELDS:
-            if data.get(name) == "":
-                del data[name]
-        if data.get("vitals") is not None:
-            try:
-                data["vitals"] = json.loads(data["vitals"])
-            except ValueError:
-                raise field_error(
-                    "vitals", _("JSONの形式が正しくありません。"), type_="json_invalid"
-                )
-        return data, request.FILES.getlist(FILE_FIELD)
-    if content_type in bodies.JSON_TYPES:
-        return bodies.json_object(request), []
-    raise HttpError(
-        415,
-        _("Content-Type は application/json または multipart/form-data を指定してください。"),
-    )
-
-
 def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
     # A time without an offset is a time in Japan, as everywhere in this service.
     if moment is not None and timezone.is_naive(moment):
@@ -217,33 +174,18 @@ def _audit_posts(request, access: TimelineAccess, posts, *, view: str, target=No
 
 
 # --- posts ----------------------------------------------------------------------------------------
-_POST_BODY_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": bodies.json_schema(PostIn)},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["kind"],
-                    "properties": {
-                        "kind": {"type": "string", "enum": list(PostKind.values)},
-                        "body": {"type": "string"},
-                        "vitals": {"type": "string", "description": "VitalsIn の JSON 文字列"},
-                        "visibility": {"type": "string", "enum": list(Visibility.values)},
-                        "urgent": {"type": "boolean"},
-                        "visited_at": {"type": "string", "format": "date-time"},
-                        "files": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "写真（JPEG/PNG/HEIC）・動画（MP4/MOV）・PDF",
-                        },
-                    },
-                }
-            },
-        },
-    }
-}
+_POST_BODY_DOC = bodies.upload_body_doc(
+    bodies.json_schema(PostIn),
+    {
+        "kind": {"type": "string", "enum": list(PostKind.values)},
+        "body": {"type": "string"},
+        "vitals": {"type": "string", "description": "VitalsIn の JSON 文字列"},
+        "visibility": {"type": "string", "enum": list(Visibility.values)},
+        "urgent": {"type": "boolean"},
+        "visited_at": {"type": "string", "format": "date-time"},
+    },
+    required=["kind"],
+)
 
 
 @router.get(
@@ -286,7 +228,7 @@ def post_create(request, resident_id: str):
     access = access_timeline(request.user, resident_id)
     if not access.can_post:
         raise PermissionDenied
-    data, files = _post_input(request)
+    data, files = bodies.form_input(request, optional=OPTIONAL_FORM_FIELDS, json_fields=["vitals"])
     payload = bodies.validated(PostIn, data)
     with write_errors(nested=VITAL_ERRORS):
         post = services.post_create(
