@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -54,6 +55,34 @@ class UserRef(Schema):
 
 class Message(Schema):
     detail: str
+
+
+# --- attachments (files of posts, messages, threads and replies) --------------------------
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    kind: str
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    url: str
+    thumbnail_url: str | None = None
+
+
+def attachment_out(attachment, *, url: str, thumbnail_url: str) -> dict[str, Any]:
+    """An attachment (any model filled by files.attachments.store_attachment) as the API
+    shows it: `url` the download, `thumbnail_url` the JPEG preview — null when the file has
+    none."""
+    return {
+        "id": attachment.uuid,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": url,
+        "thumbnail_url": thumbnail_url if attachment.thumbnail else None,
+    }
 
 
 # --- auth ------------------------------------------------------------------------------

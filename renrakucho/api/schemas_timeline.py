@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from renrakucho.timeline.models import Attachment, PostKind, Visibility
+from renrakucho.timeline.models import PostKind, Visibility
 
-from .schemas import InputSchema, OccupationOut, UserRef
+from .schemas import AttachmentOut, InputSchema, OccupationOut, UserRef
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -87,17 +87,6 @@ class VitalsOut(Schema):
     pain: int | None
     measured_at: datetime.datetime
     abnormal: list[str] = Field(..., description='ネットワークの基準値を外れた項目（例: ["spo2"]）')
-
-
-class AttachmentOut(Schema):
-    id: uuid.UUID
-    kind: Attachment.Kind
-    content_type: str
-    size: int
-    width: int | None
-    height: int | None
-    url: str = Field(..., description="ファイル本体（ダウンロード、Bearerトークンが必要）")
-    thumbnail_url: str | None = Field(..., description="JPEGのプレビュー（写真・PDF）")
 
 
 class AcknowledgementOut(Schema):

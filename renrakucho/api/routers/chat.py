@@ -23,7 +23,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from renrakucho.api import bodies
 from renrakucho.api.errors import write_errors
-from renrakucho.api.schemas import InputSchema, NetworkRef, UserRef
+from renrakucho.api.schemas import (
+    AttachmentOut,
+    InputSchema,
+    NetworkRef,
+    UserRef,
+    attachment_out,
+)
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.chat import selectors, services
@@ -99,17 +105,6 @@ class ConversationPage(Schema):
     next_page: int | None
 
 
-class AttachmentOut(Schema):
-    id: uuid.UUID
-    kind: str
-    content_type: str
-    size: int
-    width: int | None
-    height: int | None
-    url: str
-    thumbnail_url: str | None
-
-
 class ResidentLinkOut(Schema):
     id: uuid.UUID
     name: str | None = Field(..., description="閲覧できる方にだけ表示（それ以外は null）")
@@ -174,20 +169,13 @@ def _conversation_out(access_or_membership, members, reader) -> dict[str, Any]:
 
 def _attachment(conversation, attachment) -> dict[str, Any]:
     kwargs = {"conversation_id": conversation.uuid, "attachment_id": attachment.uuid}
-    return {
-        "id": attachment.uuid,
-        "kind": attachment.kind,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "width": attachment.width,
-        "height": attachment.height,
-        "url": reverse("api:chat_attachment", kwargs=kwargs),
-        "thumbnail_url": (
-            reverse("chat:attachment_thumbnail", kwargs={"attachment_uuid": attachment.uuid})
-            if attachment.thumbnail
-            else None
+    return attachment_out(
+        attachment,
+        url=reverse("api:chat_attachment", kwargs=kwargs),
+        thumbnail_url=reverse(
+            "chat:attachment_thumbnail", kwargs={"attachment_uuid": attachment.uuid}
         ),
-    }
+    )
 
 
 def message_out(message: Message, conversation) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from renrakucho.api import bodies
 from renrakucho.api.errors import FieldErrors, field_error, service_errors, write_errors
+from renrakucho.api.schemas import AttachmentOut, attachment_out
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.files.serving import attachment_filename, file_download, open_stored
@@ -88,17 +89,6 @@ class GroupIn(Schema):
     announcement_only: bool = False
     occupations: list[str] = []
     facility_types: list[str] = []
-
-
-class AttachmentOut(Schema):
-    id: uuid.UUID
-    kind: str
-    content_type: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    url: str
-    thumbnail_url: str | None = None
 
 
 class ThreadOut(Schema):
@@ -190,18 +180,11 @@ def _group(group: Group, *, membership=None, unread=None, member_count=None) -> 
 
 def _attachment(attachment: BoardAttachment) -> dict[str, Any]:
     kwargs = {"attachment_id": attachment.uuid}
-    return {
-        "id": attachment.uuid,
-        "kind": attachment.kind,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "width": attachment.width,
-        "height": attachment.height,
-        "url": reverse("api:board_file", kwargs=kwargs),
-        "thumbnail_url": reverse("api:board_file_thumbnail", kwargs=kwargs)
-        if attachment.thumbnail
-        else None,
-    }
+    return attachment_out(
+        attachment,
+        url=reverse("api:board_file", kwargs=kwargs),
+        thumbnail_url=reverse("api:board_file_thumbnail", kwargs=kwargs),
+    )
 
 
 def _thread(thread: Thread, *, attachments=None) -> dict[str, Any]:

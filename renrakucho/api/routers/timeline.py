@@ -28,6 +28,7 @@ from ninja import Query, Router, Status
 from renrakucho.api import bodies, selectors
 from renrakucho.api.bodies import reason_of
 from renrakucho.api.errors import FieldErrors, write_errors
+from renrakucho.api.schemas import attachment_out
 from renrakucho.api.schemas_timeline import (
     CommentIn,
     CommentOut,
@@ -82,18 +83,11 @@ def _vitals(row: VitalSigns | None) -> dict[str, Any] | None:
 
 def _attachment(attachment) -> dict[str, Any]:
     kwargs = {"attachment_id": attachment.uuid}
-    return {
-        "id": attachment.uuid,
-        "kind": attachment.kind,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "width": attachment.width,
-        "height": attachment.height,
-        "url": reverse("api:attachment_download", kwargs=kwargs),
-        "thumbnail_url": (
-            reverse("api:attachment_thumbnail", kwargs=kwargs) if attachment.thumbnail else None
-        ),
-    }
+    return attachment_out(
+        attachment,
+        url=reverse("api:attachment_download", kwargs=kwargs),
+        thumbnail_url=reverse("api:attachment_thumbnail", kwargs=kwargs),
+    )
 
 
 def post_out(post: Post, access: TimelineAccess) -> dict[str, Any]:
