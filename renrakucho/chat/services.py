@@ -340,6 +340,25 @@ def _store_attachments(message: Message, actor, checked: list[CheckedFile]) -> l
     ]
 
 
+def attachment_downloaded(
+    *, actor, access: ChatAccess, attachment: MessageAttachment, request=None, channel=None
+) -> None:
+    """Audit a download of a message's file (CHAT_FILE, naming the conversation), from the
+    page or the API (`channel="api"`)."""
+    conversation = access.conversation
+    audit_record(
+        action=Action.CHAT_FILE,
+        actor=actor,
+        request=request,
+        network_id=conversation.network_id,
+        target=attachment,
+        detail={
+            **({"channel": channel} if channel else {}),
+            "conversation": str(conversation.uuid),
+        },
+    )
+
+
 def _check_body(body: str, errors: dict) -> str:
     body = (body or "").strip()
     if len(body) > MAX_BODY:

@@ -19,8 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from renrakucho.audit.models import Action
-from renrakucho.audit.services import audit_record
 from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.residents.forms import add_service_errors
 
@@ -333,13 +331,8 @@ def attachment(request, attachment_uuid):
     Audited (CHAT_FILE)."""
     access, found = access_attachment(request.user, attachment_uuid)
     open_stored(found.file)
-    audit_record(
-        action=Action.CHAT_FILE,
-        actor=request.user,
-        request=request,
-        network_id=access.conversation.network_id,
-        target=found,
-        detail={"conversation": str(access.conversation.uuid)},
+    services.attachment_downloaded(
+        actor=request.user, access=access, attachment=found, request=request
     )
     return file_download(
         found.file, content_type=found.content_type, filename=attachment_filename(found)

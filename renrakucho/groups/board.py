@@ -61,6 +61,21 @@ def _store(thread: Thread, reply: Reply | None, actor, checked: Sequence[Checked
     ]
 
 
+def attachment_downloaded(
+    *, actor, access: GroupAccess, attachment: BoardAttachment, request=None
+) -> None:
+    """Audit a download of a board file (BOARD_FILE, naming the group and the thread), from
+    the page or the API."""
+    audit_group(
+        access.group,
+        actor=actor,
+        action=Action.BOARD_FILE,
+        request=request,
+        target=attachment,
+        thread=str(attachment.thread.uuid),
+    )
+
+
 # --- Threads and replies ------------------------------------------------------------------
 
 

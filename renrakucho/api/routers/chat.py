@@ -30,8 +30,6 @@ from renrakucho.api.schemas import (
     UserRef,
     attachment_out,
 )
-from renrakucho.audit.models import Action
-from renrakucho.audit.services import audit_record
 from renrakucho.chat import selectors, services
 from renrakucho.chat.access import (
     ChatAccess,
@@ -430,13 +428,8 @@ def attachment_download(request, conversation_id: str, attachment_id: str):
     if str(access.conversation.uuid) != str(conversation_id):
         raise Http404
     open_stored(found.file)
-    audit_record(
-        action=Action.CHAT_FILE,
-        actor=request.user,
-        request=request,
-        network_id=access.conversation.network_id,
-        target=found,
-        detail={"channel": "api", "conversation": str(access.conversation.uuid)},
+    services.attachment_downloaded(
+        actor=request.user, access=access, attachment=found, request=request, channel="api"
     )
     return file_download(
         found.file, content_type=found.content_type, filename=attachment_filename(found)

@@ -29,8 +29,6 @@ from ninja import Field, Query, Router, Schema, Status
 from renrakucho.api import bodies
 from renrakucho.api.errors import FieldErrors, field_error, service_errors, write_errors
 from renrakucho.api.schemas import AttachmentOut, attachment_out
-from renrakucho.audit.models import Action
-from renrakucho.audit.services import audit_record
 from renrakucho.files.serving import attachment_filename, file_download, open_stored
 from renrakucho.groups import board, board_selectors, selectors, services
 from renrakucho.groups.access import (
@@ -619,13 +617,8 @@ def board_file(request, attachment_id: str):
     """The file as a download (members only; 404 otherwise). Audited (BOARD_FILE)."""
     access, found = access_attachment(request.user, attachment_id)
     open_stored(found.file)
-    audit_record(
-        action=Action.BOARD_FILE,
-        actor=request.user,
-        request=request,
-        network_id=access.group.network_id,
-        target=found,
-        detail={"group": str(access.group.uuid), "thread": str(found.thread.uuid)},
+    board.attachment_downloaded(
+        actor=request.user, access=access, attachment=found, request=request
     )
     return file_download(
         found.file, content_type=found.content_type, filename=attachment_filename(found)

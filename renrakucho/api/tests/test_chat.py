@@ -190,7 +190,8 @@ def test_photo_and_download_audited(personas, api_for, direct):
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
     event = AuditEvent.objects.get(action=Action.CHAT_FILE)
-    assert event.actor == personas.doctor and event.detail["channel"] == "api"
+    assert event.actor == personas.doctor and event.target_id == attachment["id"]
+    assert event.detail == {"channel": "api", "conversation": str(direct.uuid)}
     assert api_for(personas.pharmacist).client.get(attachment["url"]).status_code == 404
 
 

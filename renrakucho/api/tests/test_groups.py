@@ -189,7 +189,11 @@ def test_threads_json_and_multipart(personas, api_for, council, django_capture_o
     download = api.get(attachment["url"].removeprefix("/api/v1"))
     assert download.status_code == 200
     assert not has_gps(b"".join(download.streaming_content))
-    assert AuditEvent.objects.filter(action=Action.BOARD_FILE).exists()
+    event = AuditEvent.objects.get(action=Action.BOARD_FILE)
+    assert event.target_id == attachment["id"] and event.detail == {
+        "group": str(council.uuid),
+        "thread": response.json()["id"],
+    }
 
 
 def test_thread_errors(personas, api_for, council, settings):  # noqa: F811
