@@ -26,9 +26,9 @@ def test_catalogue_is_complete_and_keeps_placeholders(language):
         sources = _forms(message.id)
         for index, translated in enumerate(_forms(message.string)):
             source = sources[min(index, len(sources) - 1)]
-            assert sorted(PLACEHOLDER.findall(source)) == sorted(
-                PLACEHOLDER.findall(translated)
-            ), message.id
+            assert sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(translated)), (
+                message.id
+            )
 
 
 def _forms(value) -> tuple:
