@@ -3,6 +3,10 @@
 Field names are an external interface: change them only with a new API version. Objects are
 identified by their UUID (`id`); integer keys never leave the server. Input schemas forbid
 unknown fields so that a typo is a 422, not a silently ignored change.
+
+The document names each component after its class, and one name holds one schema: class
+names are unique across the API (a router's own classes carry its feature, e.g.
+`ChatReadOut`, `MeetingResidentRef`); tests/test_openapi.py checks.
 """
 
 from __future__ import annotations
@@ -60,13 +64,13 @@ class Message(Schema):
 # --- attachments (files of posts, messages, threads and replies) --------------------------
 class AttachmentOut(Schema):
     id: uuid.UUID
-    kind: str
+    kind: str = Field(..., description="photo（写真）・video（動画）・pdf（PDF）")
     content_type: str
     size: int
     width: int | None = None
     height: int | None = None
-    url: str
-    thumbnail_url: str | None = None
+    url: str = Field(..., description="ファイル本体（ダウンロード、Bearerトークンが必要）")
+    thumbnail_url: str | None = Field(None, description="JPEGのプレビュー（写真・PDF）")
 
 
 def attachment_out(attachment, *, url: str, thumbnail_url: str) -> dict[str, Any]:

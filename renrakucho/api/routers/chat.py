@@ -131,7 +131,7 @@ class MessagePage(Schema):
     has_later: bool
 
 
-class ReadOut(Schema):
+class ChatReadOut(Schema):
     last_read_seq: int
     unread: int
 
@@ -394,7 +394,7 @@ def message_remove(request, message_id: str):
     return message_out(selectors.message_for_display(access, message), access.conversation)
 
 
-@router.post("/conversations/{conversation_id}/read", response=ReadOut, summary="既読にする")
+@router.post("/conversations/{conversation_id}/read", response=ChatReadOut, summary="既読にする")
 def conversation_read(request, conversation_id: str, payload: ReadIn):
     """Read up to `seq` (capped at the newest message; never goes back)."""
     access = access_conversation(request.user, conversation_id)

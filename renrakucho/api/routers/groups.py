@@ -145,7 +145,7 @@ class LeaveIn(Schema):
     successor: uuid.UUID | None = Field(None, description="最後の管理者が退出するときの後任")
 
 
-class ReadOut(Schema):
+class ThreadReadOut(Schema):
     marked: int
 
 
@@ -542,7 +542,7 @@ def thread_change(request, thread_id: str, payload: ThreadPatchIn):
     return _thread_detail(request, access, thread)
 
 
-@router.post("/threads/{thread_id}/read", response=ReadOut, summary="既読にする")
+@router.post("/threads/{thread_id}/read", response=ThreadReadOut, summary="既読にする")
 def thread_read(request, thread_id: str):
     """Mark the thread and its replies read (the oldest unread first, at most 200 per call;
     call again for more). Returns how many receipts were written."""

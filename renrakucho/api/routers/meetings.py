@@ -97,7 +97,7 @@ class MinutesIn(InputSchema):
     )
 
 
-class ResidentRef(Schema):
+class MeetingResidentRef(Schema):
     id: uuid.UUID
     name: str
 
@@ -107,7 +107,7 @@ class GroupRef(Schema):
     name: str
 
 
-class InvitationOut(Schema):
+class MeetingInvitationOut(Schema):
     user: UserRef
     response: str
     responded_at: datetime.datetime | None
@@ -127,7 +127,7 @@ class MeetingSummary(Schema):
     kind_label: str
     title: str
     network: NetworkRef
-    resident: ResidentRef | None
+    resident: MeetingResidentRef | None
     group: GroupRef | None
     starts_at: datetime.datetime
     ends_at: datetime.datetime
@@ -153,7 +153,7 @@ class MeetingOut(Schema):
     purpose: str
     agenda: str
     network: NetworkRef
-    resident: ResidentRef | None
+    resident: MeetingResidentRef | None
     group: GroupRef | None
     starts_at: datetime.datetime
     ends_at: datetime.datetime
@@ -166,7 +166,7 @@ class MeetingOut(Schema):
     cancel_reason: str
     can_edit: bool = Field(..., description="主催者として変更・中止できるか")
     my_response: str
-    invitations: list[InvitationOut]
+    invitations: list[MeetingInvitationOut]
     attachments: list[MeetingAttachmentOut]
     has_minutes: bool
     can_write_minutes: bool

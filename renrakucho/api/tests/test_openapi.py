@@ -1,7 +1,14 @@
 """The OpenAPI document and the shape every operation shares."""
 
+import enum
+import typing
+from collections import defaultdict
+
 import pytest
 from django.test import Client
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.schema import NinjaGenerateJsonSchema
+from pydantic import BaseModel
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +177,127 @@ def test_docs_page_never_loads_from_a_cdn():
     body = response.content.decode()
     assert "cdn." not in body
     assert "<script>" not in body
+
+
+# --- components: one class per name -------------------------------------------------------
+# ninja names each component after its class (`__name__`) and keeps the last schema registered
+# under a name: two classes sharing a name would silently document one operation with the
+# other's shape.
+def _operations():
+    """(method, path, operation) of every operation of the document."""
+    from renrakucho.api.urls import api
+
+    for router in api._get_bound_routers():  # what ninja's document generator walks
+        for path, view in router.path_operations.items():
+            parts = [part.strip("/") for part in (router.prefix, path) if part.strip("/")]
+            for operation in view.operations:
+                for method in operation.methods:
+                    yield method.lower(), "/api/v1/" + "/".join(parts), operation
+
+
+def _is_model(value) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _named_classes(annotation, found: set) -> None:
+    """Add the models and enums under `annotation` (and under their fields) to `found`: each
+    becomes a component named after the class."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel | enum.Enum):
+        if annotation not in found:
+            found.add(annotation)
+            if issubclass(annotation, BaseModel):
+                for field in annotation.model_fields.values():
+                    _named_classes(field.annotation, found)
+        return
+    for argument in typing.get_args(annotation):
+        _named_classes(argument, found)
+
+
+def _subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
+def _component_classes() -> set:
+    found: set = set()
+    for _method, _path, operation in _operations():
+        # ninja wraps the parameters, bodies and responses of an operation in models of its
+        # own (never components); their fields hold the declared classes.
+        for wrapper in [*operation.models, *operation.response_models.values()]:
+            if _is_model(wrapper):
+                for field in wrapper.model_fields.values():
+                    _named_classes(field.annotation, found)
+    # Bodies read by hand are documented from their models through openapi_extra
+    # (bodies.json_schema), out of ninja's sight: count every model of the project.
+    for model in _subclasses(BaseModel):
+        if model.__module__.startswith("renrakucho."):
+            _named_classes(model, found)
+    return found
+
+
+def test_component_names_are_unique():
+    classes = _component_classes()
+    assert {"ResidentRef", "AttachmentOut", "PostKind"} <= {cls.__name__ for cls in classes}
+    by_name = defaultdict(set)
+    for cls in classes:
+        by_name[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    shared = {name: sorted(found) for name, found in by_name.items() if len(found) > 1}
+    assert shared == {}, "one component name for several classes; rename the router's own"
+
+
+def _inlined(node, definitions: dict, depth: int = 0):
+    """`node` with every reference replaced by its definition; a `"default": null` (shown by
+    one schema generator, left out by the other) dropped."""
+    assert depth < 20, "a recursive schema"
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].removeprefix("#/components/schemas/")
+            return _inlined(definitions[name], definitions, depth + 1)
+        return {
+            key: _inlined(value, definitions, depth)
+            for key, value in node.items()
+            if not (key == "default" and value is None)
+        }
+    if isinstance(node, list):
+        return [_inlined(value, definitions, depth) for value in node]
+    return node
+
+
+def _declared(wrapper, mode: str, by_alias: bool = True):
+    """The schema of the class an operation declares (the one field of ninja's wrapper),
+    generated on its own: no other operation's class can stand in for one it refers to."""
+    schema = wrapper.model_json_schema(
+        ref_template=REF_TEMPLATE,
+        schema_generator=NinjaGenerateJsonSchema,
+        mode=mode,
+        by_alias=by_alias,
+    )
+    [field] = schema["properties"].values()
+    return _inlined(field, schema.get("$defs", {}))
+
+
+def test_every_operation_documents_the_shapes_it_declares():
+    document = Client().get("/api/v1/openapi.json").json()
+    components = document["components"]["schemas"]
+    checked, wrong = 0, []
+    for method, path, operation in _operations():
+        documented = document["paths"][path][method]
+        for status, wrapper in operation.response_models.items():
+            if status is Ellipsis or not _is_model(wrapper):
+                continue
+            content = documented["responses"][str(status)]["content"]["application/json"]
+            checked += 1
+            if _inlined(content["schema"], components) != _declared(
+                wrapper, "serialization", operation.by_alias
+            ):
+                wrong.append(f"{method} {path} {status}")
+        body = [m for m in operation.models if m.__ninja_param_source__ == "body"]
+        if body and "requestBody" not in (operation.openapi_extra or {}):
+            [wrapper] = body
+            content = documented["requestBody"]["content"]["application/json"]
+            checked += 1
+            if _inlined(content["schema"], components) != _declared(wrapper, "validation"):
+                wrong.append(f"{method} {path} body")
+    assert checked > 100
+    assert wrong == []
