@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "renrakucho.networks",
     "renrakucho.accounts",
     "renrakucho.facilities",
+    "renrakucho.agreements",
     "renrakucho.audit",
     "renrakucho.files",
     "renrakucho.notifications",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("chat/", include("renrakucho.chat.urls")),
     path("facility-status/", include("renrakucho.facility_status.urls")),
     path("meetings/", include("renrakucho.meetings.urls")),
+    path("agreements/", include("renrakucho.agreements.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import ApiTokenAuth
 from .routers import (
+    agreements,
     audit,
     auth,
     chat,
@@ -64,3 +65,5 @@ api.add_router("/", chat.router)
 api.add_router("/", groups.router)
 api.add_router("/", facility_status.router)
 api.add_router("/", meetings.router)
+# Issue 5: Agreements between Networks (広域連携) and the cross-Network directory.
+api.add_router("/", agreements.router)

@@ -89,6 +89,12 @@ class Action(models.TextChoices):
     MEETING_MINUTES = "meeting.minutes", _("議事録の登録")
     MEETING_FILE = "meeting.file", _("会議資料の閲覧")
     CALENDAR_TOKEN = "meeting.calendar_token", _("カレンダーURLの発行・失効")
+    AGREEMENT_PROPOSE = "agreement.propose", _("広域連携協定の提案")
+    AGREEMENT_INVITE = "agreement.invite", _("広域連携協定へのネットワークの招待")
+    AGREEMENT_ACCEPT = "agreement.accept", _("広域連携協定の承諾")
+    AGREEMENT_DECLINE = "agreement.decline", _("広域連携協定の辞退")
+    AGREEMENT_LEAVE = "agreement.leave", _("広域連携協定からの離脱")
+    AGREEMENT_END = "agreement.end", _("広域連携協定の終了")
 
 
 class AuditEvent(models.Model):

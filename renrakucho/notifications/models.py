@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     MEETING_CHANGED = "meeting_changed", _("会議の変更・中止")
     MEETING_MINUTES = "meeting_minutes", _("議事録")
     FACILITY_STATUS_REQUEST = "facility_status_request", _("運営状況の更新のお願い")
+    AGREEMENT = "agreement", _("広域連携協定")
 
 
 # What the notification centre says for each kind. Deliberately generic: a row never names a
@@ -50,6 +51,7 @@ SENTENCES = {
     Kind.MEETING_CHANGED: _("会議の日時や内容が変わったか、中止になりました"),
     Kind.MEETING_MINUTES: _("会議の議事録が共有されました"),
     Kind.FACILITY_STATUS_REQUEST: _("事業所の運営状況の更新をお願いします"),
+    Kind.AGREEMENT: _("広域連携協定について確認してください"),
 }
 
 
