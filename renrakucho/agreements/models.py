@@ -53,6 +53,13 @@ class Agreement(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def is_over(self, today) -> bool:
+        """Ended early, or past its end date: nothing can be changed any more."""
+        return self.ended_at is not None or (self.ends_on is not None and self.ends_on < today)
+
+    def allowed(self) -> list[Allows]:
+        return [choice for choice in Allows if getattr(self, choice.value)]
+
 
 class AgreementParty(TimeStampedModel):
     """A Network's part in an Agreement: invited → accepted (or declined) → left."""
