@@ -214,11 +214,15 @@ def agreement_invite(*, actor, agreement: Agreement, network: Network, request=N
     )
     if party is not None and party.status == Status.INVITED:
         raise ValidationError(
-            {"network": _("このネットワークはすでに招待されています。")}, code="invited"
+            {"network": ValidationError(_("このネットワークはすでに招待されています。"), "invited")}
         )
     if party is not None and party.status == Status.ACCEPTED:
         raise ValidationError(
-            {"network": _("このネットワークはすでに協定に参加しています。")}, code="accepted"
+            {
+                "network": ValidationError(
+                    _("このネットワークはすでに協定に参加しています。"), "accepted"
+                )
+            }
         )
     if party is None:
         party = AgreementParty.objects.create(

@@ -116,6 +116,15 @@ def operations(personas):
         ("get", f"/meetings/{NONE}/minutes", None),
         ("put", f"/meetings/{NONE}/minutes", {"body": "x"}),
         ("get", f"/meetings/{NONE}/attachments/{NONE}", None),
+        # issue 5: agreements
+        ("get", "/agreements", None),
+        ("post", "/agreements", {"name": "x", "starts_on": "2026-12-01", "partners": [NONE]}),
+        ("get", f"/agreements/{NONE}", None),
+        ("post", f"/agreements/{NONE}/accept", None),
+        ("post", f"/agreements/{NONE}/decline", None),
+        ("post", f"/agreements/{NONE}/leave", None),
+        ("post", f"/agreements/{NONE}/invite", {"network": NONE}),
+        ("post", f"/agreements/{NONE}/end", None),
     ]
 
 

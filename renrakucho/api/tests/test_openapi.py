@@ -82,6 +82,14 @@ PATHS = {
     "/api/v1/meetings/{meeting_id}/respond": {"post"},
     "/api/v1/meetings/{meeting_id}/minutes": {"get", "put"},
     "/api/v1/meetings/{meeting_id}/attachments/{attachment_id}": {"get"},
+    # issue 5: agreements between Networks
+    "/api/v1/agreements": {"get", "post"},
+    "/api/v1/agreements/{agreement_id}": {"get"},
+    "/api/v1/agreements/{agreement_id}/accept": {"post"},
+    "/api/v1/agreements/{agreement_id}/decline": {"post"},
+    "/api/v1/agreements/{agreement_id}/leave": {"post"},
+    "/api/v1/agreements/{agreement_id}/invite": {"post"},
+    "/api/v1/agreements/{agreement_id}/end": {"post"},
 }
 
 
