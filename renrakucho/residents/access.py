@@ -1,10 +1,20 @@
 """THE chokepoint for resident data: who may see which resident, and how.
 
 A user reaches a resident only as
-- an active member of the resident's care team (支援チーム), or
+- an active member of the resident's care team (支援チーム) who may act for that resident:
+  active in the resident's Network (an active affiliation or operator role there), or active
+  in a partner Network — one sharing an Agreement in force that allows care teams
+  (agreements.selectors.partner_network_ids) — while the resident has a consent in force
+  covering cross-Network sharing (Consent.scope_cross_network); or
 - an active operator of the resident's Network,
 and never while suspended in that Network. Anything else (missing, archived, another team,
-another Network) raises Http404 — a stranger cannot tell "forbidden" from "absent".
+another Network, an external member whose Agreement ended) raises Http404 — a stranger cannot
+tell "forbidden" from "absent".
+
+The membership row is not touched when the member stops qualifying (an affiliation ends, the
+Agreement ends, the resident's Network leaves it, the cross-Network consent is revoked): the
+membership simply stops counting, at once, for every read that comes through here (pages,
+API, timeline files, websockets), and counts again if the condition returns.
 
 Without a consent in force for team sharing, access is limited to the basic card.
 """
@@ -15,10 +25,13 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from renrakucho.networks.models import OperatorRole, Suspension
+from renrakucho.agreements.models import AgreementParty, Allows
+from renrakucho.agreements.selectors import agreements_in_force
+from renrakucho.facilities.models import Affiliation, Facility
+from renrakucho.networks.models import Network, OperatorRole, Suspension
 
 from .models import CareTeamMember, Consent, Resident
 
@@ -71,6 +84,8 @@ class ResidentAccess:
     is_lead: bool
     is_operator: bool
     has_team_consent: bool
+    # A member acting from a partner Network (広域連携): same team rights as a local member.
+    is_external: bool = False
 
     @property
     def via(self) -> Via:
@@ -91,46 +106,102 @@ class ResidentAccess:
         return permission in self.permissions
 
 
+# The user's Networks as subqueries, not Python sets: every resident query stays one query
+# (no query count of any page grows), and nothing is cached, so a websocket or a long-lived
+# object sees an Agreement end, an affiliation end or a suspension at once.
+
+
+def _suspended_networks(user):
+    return Suspension.objects.filter(user=user, lifted_at__isnull=True).values("network_id")
+
+
+def _operated_networks(user):
+    """Networks `user` operates, not suspended there."""
+    return (
+        OperatorRole.objects.filter(user=user, is_active=True)
+        .exclude(network_id__in=_suspended_networks(user))
+        .values("network_id")
+    )
+
+
+def _acting_networks(user):
+    """Networks `user` may act in (= User.active_network_ids(), as a subquery): an active
+    affiliation with an approved facility there or an active operator role, not suspended."""
+    affiliated = Affiliation.objects.filter(
+        user=user, status=Affiliation.Status.ACTIVE, facility__status=Facility.Status.APPROVED
+    ).values("facility__network_id")
+    operating = OperatorRole.objects.filter(user=user, is_active=True).values("network_id")
+    return (
+        Network.objects.filter(Q(pk__in=affiliated) | Q(pk__in=operating))
+        .exclude(pk__in=_suspended_networks(user))
+        .values("pk")
+    )
+
+
+def _partner_networks(user):
+    """Networks sharing an Agreement in force that allows care teams with a Network `user`
+    acts in, both parties accepted (agreements.selectors.partner_network_ids, as a subquery
+    of the user's Networks), minus any the user is suspended in. May include the user's own."""
+    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
+    mine = accepted.filter(network_id__in=_acting_networks(user)).values("agreement_id")
+    return (
+        accepted.filter(
+            agreement__in=agreements_in_force(allows=Allows.TEAMS), agreement_id__in=mine
+        )
+        .exclude(network_id__in=_suspended_networks(user))
+        .values("network_id")
+    )
+
+
 def _active_membership(user):
     return CareTeamMember.objects.filter(
         resident=OuterRef("pk"), user=user, status=CareTeamMember.Status.ACTIVE
     )
 
 
-def _operator_role(user):
-    return OperatorRole.objects.filter(network=OuterRef("network"), user=user, is_active=True)
+def _cross_network_consent():
+    return Consent.objects.in_force().filter(resident=OuterRef("pk"), scope_cross_network=True)
 
 
-def _suspension(user):
-    return Suspension.objects.filter(network=OuterRef("network"), user=user, lifted_at__isnull=True)
+def _local(user) -> Q:
+    return Q(network_id__in=_acting_networks(user))
+
+
+def _acting_member(user) -> Q:
+    """An active membership that counts: the member acts in the resident's Network, or in a
+    partner Network while the resident's cross-Network consent is in force."""
+    external = Q(network_id__in=_partner_networks(user)) & Q(Exists(_cross_network_consent()))
+    return Q(Exists(_active_membership(user))) & (_local(user) | external)
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    """Every resident `user` may reach; the start of every resident-owned query."""
+    """Every resident `user` may reach; the start of every resident-owned query. Lazy."""
     if not user.is_authenticated:
         return Resident.objects.none()
-    return (
-        Resident.objects.active()
-        .filter(Q(Exists(_active_membership(user))) | Q(Exists(_operator_role(user))))
-        .exclude(Exists(_suspension(user)))
+    return Resident.objects.active().filter(
+        _acting_member(user) | Q(network_id__in=_operated_networks(user))
     )
 
 
 def residents_on_my_teams(user) -> QuerySet[Resident]:
-    """Residents whose care team `user` is an active member of (not operator reach)."""
+    """Residents whose care team `user` is an acting member of (not operator reach), in every
+    Network: their own and partner Networks. Lazy."""
     if not user.is_authenticated:
         return Resident.objects.none()
-    return (
-        Resident.objects.active()
-        .filter(Exists(_active_membership(user)))
-        .exclude(Exists(_suspension(user)))
-    )
+    return Resident.objects.active().filter(_acting_member(user))
+
+
+def with_network_mark(queryset: QuerySet[Resident], user) -> QuerySet[Resident]:
+    """Annotate `in_my_network`: whether the resident's Network is one `user` acts in (False:
+    shown as 「他のネットワーク」 with its name). No extra query."""
+    return queryset.annotate(in_my_network=ExpressionWrapper(_local(user), BooleanField()))
 
 
 def access_resident(
     user, resident_uuid: uuid.UUID | str, *, permission: Permission = Permission.VIEW_CARD
 ) -> ResidentAccess:
-    """Resolve `user`'s access to one resident in a single query.
+    """Resolve `user`'s access to one resident in a single query (membership and whether it
+    counts, lead, operator role, team-sharing and cross-Network consent).
 
     Raises Http404 when the resident is missing or not reachable. Raises PermissionDenied
     (403) only when the user may see the resident but lacks `permission` for a write.
@@ -148,22 +219,29 @@ def access_resident(
         .annotate(
             _is_member=Exists(_active_membership(user)),
             _is_lead=Exists(_active_membership(user).filter(is_lead=True)),
-            _is_operator=Exists(_operator_role(user)),
+            _is_local=ExpressionWrapper(_local(user), BooleanField()),
+            _is_operator=ExpressionWrapper(
+                Q(network_id__in=_operated_networks(user)), BooleanField()
+            ),
             _has_consent=Exists(
                 Consent.objects.in_force().filter(resident=OuterRef("pk"), scope_team=True)
             ),
+            _cross_network=Exists(_cross_network_consent()),
         )
         .filter(uuid=resident_uuid)
         .first()
     )
     if resident is None:
         raise Http404
+    # The queryset admitted the row; the membership counts only as _acting_member says.
+    is_member = resident._is_member and (resident._is_local or resident._cross_network)
     access = ResidentAccess(
         resident=resident,
-        is_member=resident._is_member,
-        is_lead=resident._is_lead,
+        is_member=is_member,
+        is_lead=is_member and resident._is_lead,
         is_operator=resident._is_operator,
         has_team_consent=resident._has_consent,
+        is_external=is_member and not resident._is_local,
     )
     if not access.can(permission):
         raise PermissionDenied
