@@ -40,6 +40,8 @@ NETWORKS = [
         "203858",
         "南箕輪村 保健福祉課 0265-00-2108",
     ),
+    # Invited to the 定住自立圏 Agreement (demo.agreements), not yet accepted; no staff yet.
+    NetworkSpec("minowa", "みのわ電子@連絡帳", "箕輪町", "203840", "箕輪町 福祉課 0265-00-3115"),
 ]
 
 

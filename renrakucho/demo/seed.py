@@ -23,6 +23,7 @@ from renrakucho.networks.models import MedicalArea, Municipality, Network, Opera
 from renrakucho.residents.models import CareTeamMember, Consent, KeyPerson, Resident
 
 from . import data
+from .agreements import seed_agreements
 from .chat import seed_chat
 from .facility_status import seed_facility_status
 from .groups import seed_groups
@@ -120,6 +121,7 @@ def seed_demo() -> Counter:
     seed_chat(users, facilities, networks, created)
     seed_facility_status(users, facilities, networks, created)
     seed_meetings(users, facilities, networks, created)  # after groups: group meetings
+    seed_agreements(users, facilities, networks, created)
     return created
 
 

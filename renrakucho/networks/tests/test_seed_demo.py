@@ -38,6 +38,7 @@ SEEDED_APPS = {
     "chat",
     "facility_status",
     "meetings",
+    "agreements",
 }
 
 
@@ -71,6 +72,8 @@ def test_seed_twice_changes_nothing():
     assert first["chat.Conversation"] == 1
     assert first["meetings.Meeting"] == 2
     assert first["facility_status.FacilityStatus"] >= 4
+    assert first["agreements.Agreement"] == 1
+    assert first["agreements.AgreementParty"] == 3
     # Only what the demo users wrote through the services is audited, as its demo authors;
     # the seed itself reads nobody's data.
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -96,6 +99,9 @@ def test_seed_twice_changes_nothing():
         Action.MEETING_CREATE,
         Action.MEETING_RESPOND,
         Action.MEETING_MINUTES,
+        Action.AGREEMENT_PROPOSE,
+        Action.AGREEMENT_ACCEPT,
+        Action.AGREEMENT_INVITE,
     }
     assert not AuditEvent.objects.filter(actor__isnull=True).exists()
     assert audit_verify() == (first["audit.AuditEvent"], None)
