@@ -224,3 +224,8 @@ def test_overview_for_superusers(personas, client_for, in_force, propose, superu
     detail = client.get(reverse("agreements:detail", args=[in_force.uuid]))
     assert detail.status_code == 200 and "協定を終了する" not in detail.content.decode()
     assert client.post(reverse("agreements:end", args=[in_force.uuid])).status_code == 403
+
+
+def test_console_links_to_agreements(personas, client_for):
+    page = client_for(personas.operator_a).get(reverse("console:index")).content.decode()
+    assert f'href="{reverse("agreements:list")}"' in page
