@@ -92,7 +92,8 @@ def detail(request, agreement_uuid):
     )
     invite_form = None
     if access.can_invite:
-        invite_form = InviteForm(networks=access.invitable_networks())
+        invitable = access.invitable_networks()
+        invite_form = InviteForm(networks=invitable) if invitable else None
     return render(
         request,
         "agreements/detail.html",

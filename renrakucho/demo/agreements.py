@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
+from django.utils import timezone
+
 from renrakucho.agreements import services
 from renrakucho.agreements.models import Agreement, AgreementParty
 
@@ -23,6 +25,7 @@ DESCRIPTION = (
     "（ID・パスワードは各市町村が管理します）。"
 )
 STARTS_ON = datetime.date(2024, 4, 1)
+SIGNED_ON = datetime.date(2024, 3, 25)
 
 
 def seed_agreements(users, facilities, networks, created: Counter) -> None:
@@ -42,6 +45,10 @@ def seed_agreements(users, facilities, networks, created: Counter) -> None:
         actor=users["mk-operator"],
         party=agreement.parties.get(network=networks["minamiminowa"]),
     )
+    # Signed before the demo's month: dated like it (the parties' answers too).
+    signed = timezone.make_aware(datetime.datetime.combine(SIGNED_ON, datetime.time(10)))
+    Agreement.objects.filter(pk=agreement.pk).update(created_at=signed)
+    AgreementParty.objects.filter(agreement=agreement).update(created_at=signed, decided_at=signed)
     created["agreements"] += 1
     minowa = networks.get("minowa")
     if minowa is not None:

@@ -229,3 +229,11 @@ def test_overview_for_superusers(personas, client_for, in_force, propose, superu
 def test_console_links_to_agreements(personas, client_for):
     page = client_for(personas.operator_a).get(reverse("console:index")).content.decode()
     assert f'href="{reverse("agreements:list")}"' in page
+
+
+def test_no_invite_form_when_every_network_takes_part(personas, client_for, in_force, operator_b):
+    from renrakucho.agreements.services import agreement_invite
+
+    agreement_invite(actor=operator_b, agreement=in_force, network=personas.net_c)
+    page = client_for(personas.operator_a).get(reverse("agreements:detail", args=[in_force.uuid]))
+    assert 'id="agreement-invite"' not in page.content.decode()
