@@ -86,6 +86,8 @@ class ResidentAccess:
     has_team_consent: bool
     # A member acting from a partner Network (広域連携): same team rights as a local member.
     is_external: bool = False
+    # A consent in force covering cross-Network sharing (partner Networks may be invited).
+    has_cross_network_consent: bool = False
 
     @property
     def via(self) -> Via:
@@ -124,7 +126,7 @@ def _operated_networks(user):
     )
 
 
-def _acting_networks(user):
+def acting_networks(user):
     """Networks `user` may act in (= User.active_network_ids(), as a subquery): an active
     affiliation with an approved facility there or an active operator role, not suspended."""
     affiliated = Affiliation.objects.filter(
@@ -138,12 +140,12 @@ def _acting_networks(user):
     )
 
 
-def _partner_networks(user):
+def partner_networks(user):
     """Networks sharing an Agreement in force that allows care teams with a Network `user`
     acts in, both parties accepted (agreements.selectors.partner_network_ids, as a subquery
     of the user's Networks), minus any the user is suspended in. May include the user's own."""
     accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
-    mine = accepted.filter(network_id__in=_acting_networks(user)).values("agreement_id")
+    mine = accepted.filter(network_id__in=acting_networks(user)).values("agreement_id")
     return (
         accepted.filter(
             agreement__in=agreements_in_force(allows=Allows.TEAMS), agreement_id__in=mine
@@ -159,18 +161,21 @@ def _active_membership(user):
     )
 
 
-def _cross_network_consent():
-    return Consent.objects.in_force().filter(resident=OuterRef("pk"), scope_cross_network=True)
+def cross_network_consent(resident_ref="pk"):
+    """Consents in force covering cross-Network sharing of the outer resident."""
+    return Consent.objects.in_force().filter(
+        resident=OuterRef(resident_ref), scope_cross_network=True
+    )
 
 
 def _local(user) -> Q:
-    return Q(network_id__in=_acting_networks(user))
+    return Q(network_id__in=acting_networks(user))
 
 
 def _acting_member(user) -> Q:
     """An active membership that counts: the member acts in the resident's Network, or in a
     partner Network while the resident's cross-Network consent is in force."""
-    external = Q(network_id__in=_partner_networks(user)) & Q(Exists(_cross_network_consent()))
+    external = Q(network_id__in=partner_networks(user)) & Q(Exists(cross_network_consent()))
     return Q(Exists(_active_membership(user))) & (_local(user) | external)
 
 
@@ -226,7 +231,7 @@ def access_resident(
             _has_consent=Exists(
                 Consent.objects.in_force().filter(resident=OuterRef("pk"), scope_team=True)
             ),
-            _cross_network=Exists(_cross_network_consent()),
+            _cross_network=Exists(cross_network_consent()),
         )
         .filter(uuid=resident_uuid)
         .first()
@@ -242,6 +247,7 @@ def access_resident(
         is_operator=resident._is_operator,
         has_team_consent=resident._has_consent,
         is_external=is_member and not resident._is_local,
+        has_cross_network_consent=resident._cross_network,
     )
     if not access.can(permission):
         raise PermissionDenied

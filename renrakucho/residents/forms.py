@@ -319,6 +319,7 @@ class ProfessionalSearchForm(JapaneseLabels, forms.Form):
         to_field_name="code",
         empty_label=_("すべての職種"),
     )
+    facility = forms.CharField(label=_("事業所名"), required=False, max_length=100)
 
 
 class InviteForm(JapaneseLabels, forms.Form):
@@ -330,7 +331,8 @@ class InviteForm(JapaneseLabels, forms.Form):
         error_messages={
             "required": _("招待する専門職を選択してください。"),
             "invalid_choice": _(
-                "この方は招待できません（ネットワーク外、利用停止中、または既にメンバーか招待中です）。"
+                "この方は招待できません（招待できるネットワークの方ではない、利用停止中、"
+                "または既にメンバーか招待中です）。"
             ),
         },
     )

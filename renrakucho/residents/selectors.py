@@ -23,12 +23,22 @@ from django.db.models import (
 from django.http import Http404
 
 from renrakucho.accounts.models import User
+from renrakucho.agreements.models import Allows
+from renrakucho.agreements.selectors import partner_network_ids
 from renrakucho.audit.models import AuditEvent
 from renrakucho.core.text import fold
 from renrakucho.facilities.models import Affiliation, Facility
-from renrakucho.networks.models import Network, OperatorRole, Suspension
+from renrakucho.networks.models import Network, Suspension
 
-from .access import ResidentAccess, residents_on_my_teams, residents_visible_to
+from .access import (
+    ResidentAccess,
+    acting_networks,
+    cross_network_consent,
+    partner_networks,
+    residents_on_my_teams,
+    residents_visible_to,
+    with_network_mark,
+)
 from .models import CareLevel, CareTeamMember, Consent, KeyPerson, Resident
 
 PAGE_SIZE = 50
@@ -62,8 +72,12 @@ def _with_my_role(queryset: QuerySet[Resident], user) -> QuerySet[Resident]:
 
 
 def my_residents(user) -> QuerySet[Resident]:
-    """Residents on `user`'s care teams with `my_role`, `i_am_lead`, `has_consent`. One query."""
-    return _with_my_role(residents_on_my_teams(user), user).select_related("network")
+    """Residents on `user`'s care teams in every Network (their own and partner Networks),
+    with `my_role`, `i_am_lead`, `has_consent` and `in_my_network` (False: the resident's
+    Network is shown). One query, whatever the number of Networks."""
+    return with_network_mark(_with_my_role(residents_on_my_teams(user), user), user).select_related(
+        "network"
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,11 @@ def resident_list(user, q: str = "", filters: ResidentFilters | dict | None = No
         queryset = queryset.filter(care_level__in=filters.care_levels)
     for flag in filters.flags:
         queryset = queryset.filter(**{flag: True})
-    return _with_my_role(queryset, user).select_related("network").order_by("name_kana", "id")
+    return (
+        with_network_mark(_with_my_role(queryset, user), user)
+        .select_related("network")
+        .order_by("name_kana", "id")
+    )
 
 
 @dataclass
@@ -175,18 +193,6 @@ def consent_of(access: ResidentAccess, consent_uuid) -> Consent:
 # --- Care team --------------------------------------------------------------------------
 
 
-def _network_affiliations(network_id: int) -> Prefetch:
-    return Prefetch(
-        "affiliations",
-        queryset=Affiliation.objects.filter(
-            status=Affiliation.Status.ACTIVE,
-            facility__status=Facility.Status.APPROVED,
-            facility__network_id=network_id,
-        ).select_related("facility"),
-        to_attr="network_affiliations",
-    )
-
-
 @dataclass
 class Team:
     active: list[CareTeamMember] = field(default_factory=list)
@@ -209,8 +215,10 @@ def team_of(access: ResidentAccess, *, with_history: bool = True) -> Team:
     """The resident's team: active members (lead first), open invitations and (optionally)
     history (left, removed, declined, cancelled; newest first).
 
-    Each member comes with `user.occupations` and `user.network_affiliations` (facilities in
-    the resident's Network). Three queries: members, occupations, affiliations+facilities.
+    Each member comes with `user.occupations`, `user.network_affiliations` (facilities in the
+    resident's Network; for a member of another Network, their facilities there) and
+    `external_networks` (names of the member's Networks when none is the resident's: shown
+    as 外部). Three queries: members, occupations, affiliations+facilities+Networks.
     """
     statuses = [CareTeamMember.Status.ACTIVE, CareTeamMember.Status.INVITED]
     members = access.resident.team_members.select_related("user", "invited_by", "ended_by")
@@ -220,12 +228,25 @@ def team_of(access: ResidentAccess, *, with_history: bool = True) -> Team:
         "user__occupations",
         Prefetch(
             "user__affiliations",
-            queryset=_network_affiliations(access.resident.network_id).queryset,
-            to_attr="network_affiliations",
+            queryset=Affiliation.objects.filter(
+                status=Affiliation.Status.ACTIVE, facility__status=Facility.Status.APPROVED
+            )
+            .select_related("facility__network")
+            .order_by("facility__name"),
+            to_attr="active_affiliations",
         ),
     )
+    network_id = access.resident.network_id
     team = Team()
     for member in members.order_by("-is_lead", "created_at", "id"):
+        affiliations = member.user.active_affiliations
+        local = [a for a in affiliations if a.facility.network_id == network_id]
+        # A member of a partner Network (外部) is shown with their facilities and Network;
+        # a local member with their facilities in the resident's Network only.
+        member.user.network_affiliations = local or affiliations
+        member.external_networks = (
+            [] if local else sorted({a.facility.network.name for a in affiliations})
+        )
         if member.status == CareTeamMember.Status.ACTIVE:
             team.active.append(member)
         elif member.status == CareTeamMember.Status.INVITED:
@@ -236,16 +257,51 @@ def team_of(access: ResidentAccess, *, with_history: bool = True) -> Team:
     return team
 
 
-def invitable_professionals(
-    access: ResidentAccess, q: str = "", *, occupation: str | None = None, limit: int | None = None
-) -> QuerySet[User]:
-    """Professionals `access`'s user may invite: an active affiliation with an approved
-    facility of the resident's Network, not suspended there, active account, not already
-    on or invited to the team. Filtered by name/kana (`q`) and occupation code.
-
-    Comes with `occupations` and `network_affiliations` prefetched: three queries.
-    """
+def invitable_network_ids(access: ResidentAccess) -> set[int]:
+    """Networks whose professionals may be invited to the resident's team: its own, plus the
+    partner Networks (Agreements in force allowing care teams) when the resident's consent
+    covers cross-Network sharing. One query (none without that consent)."""
     network_id = access.resident.network_id
+    if not access.has_cross_network_consent:
+        return {network_id}
+    return {network_id} | partner_network_ids([network_id], allows=Allows.TEAMS)
+
+
+def _directory_affiliations(network_ids) -> Prefetch:
+    return Prefetch(
+        "affiliations",
+        queryset=Affiliation.objects.filter(
+            status=Affiliation.Status.ACTIVE,
+            facility__status=Facility.Status.APPROVED,
+            facility__network_id__in=list(network_ids),
+        )
+        .select_related("facility__network")
+        .order_by("facility__network__name", "facility__name"),
+        to_attr="network_affiliations",
+    )
+
+
+def invitable_professionals(
+    access: ResidentAccess,
+    q: str = "",
+    *,
+    occupation: str | None = None,
+    facility: str = "",
+    limit: int | None = None,
+    network_ids: set[int] | None = None,
+) -> QuerySet[User]:
+    """The directory of professionals `access`'s user may invite: an active affiliation with
+    an approved facility of an invitable Network (`invitable_network_ids`), not suspended in
+    the resident's Network nor in the Network of that affiliation, active account, not
+    already on or invited to the team. Filtered by name/kana (`q`), occupation code and
+    facility name (`facility`, width- and kana-insensitive).
+
+    Comes with `occupations` and `network_affiliations` (facility and Network) prefetched:
+    three queries, plus one for the partner Networks unless `network_ids` is given.
+    """
+    resident_network = access.resident.network_id
+    if network_ids is None:
+        network_ids = invitable_network_ids(access)
     open_membership = CareTeamMember.objects.filter(
         resident=access.resident,
         user=OuterRef("pk"),
@@ -255,10 +311,21 @@ def invitable_professionals(
         user=OuterRef("pk"),
         status=Affiliation.Status.ACTIVE,
         facility__status=Facility.Status.APPROVED,
-        facility__network_id=network_id,
+        facility__network_id__in=list(network_ids),
+    ).exclude(
+        Exists(
+            Suspension.objects.filter(
+                user=OuterRef("user"),
+                network=OuterRef("facility__network"),
+                lifted_at__isnull=True,
+            )
+        )
     )
+    facility_key = fold(facility or "")
+    if facility_key:
+        affiliated = affiliated.filter(facility__search_key__contains=facility_key)
     suspended = Suspension.objects.filter(
-        user=OuterRef("pk"), network_id=network_id, lifted_at__isnull=True
+        user=OuterRef("pk"), network_id=resident_network, lifted_at__isnull=True
     )
     queryset = (
         User.objects.filter(is_active=True)
@@ -271,9 +338,9 @@ def invitable_professionals(
         queryset = queryset.filter(search_key__contains=key)
     if occupation:
         queryset = queryset.filter(occupations__code=occupation)
-    queryset = queryset.prefetch_related("occupations", _network_affiliations(network_id)).order_by(
-        "name_kana", "username"
-    )
+    queryset = queryset.prefetch_related(
+        "occupations", _directory_affiliations(network_ids)
+    ).order_by("name_kana", "username")
     return queryset[:limit] if limit else queryset
 
 
@@ -306,27 +373,23 @@ def doctor_in_network(doctor: User, network: Network) -> bool:
 def pending_invitations(user) -> QuerySet[CareTeamMember]:
     """Open invitations addressed to `user`, newest first, for residents not archived, in
     Networks `user` may act in now (an active affiliation or operator role there, and no
-    suspension). With resident, network and inviter: one query.
+    suspension) or in a partner Network (広域連携) while the resident's cross-Network consent
+    is in force. With resident, network and inviter: one query.
 
     The invitee is not on the team yet, so only the resident's name and kana are shown.
     """
     if not user.is_authenticated:
         return CareTeamMember.objects.none()
-    network = OuterRef("resident__network")
-    affiliated = Affiliation.objects.filter(
-        user=user,
-        status=Affiliation.Status.ACTIVE,
-        facility__status=Facility.Status.APPROVED,
-        facility__network=network,
+    # The invitee may act for the resident once joined (access.residents_visible_to's rule):
+    # the resident's Network is theirs, or a partner one with cross-Network consent.
+    external = Q(resident__network_id__in=partner_networks(user)) & Q(
+        Exists(cross_network_consent("resident"))
     )
-    operating = OperatorRole.objects.filter(user=user, network=network, is_active=True)
-    suspended = Suspension.objects.filter(user=user, network=network, lifted_at__isnull=True)
     return (
         CareTeamMember.objects.filter(
             user=user, status=CareTeamMember.Status.INVITED, resident__archived_at__isnull=True
         )
-        .filter(Q(Exists(affiliated)) | Q(Exists(operating)))
-        .exclude(Exists(suspended))
+        .filter(Q(resident__network_id__in=acting_networks(user)) | external)
         .select_related("resident", "resident__network", "invited_by")
         .order_by("-created_at", "-id")
     )

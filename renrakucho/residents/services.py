@@ -12,7 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from renrakucho.agreements.models import Allows
+from renrakucho.agreements.selectors import partner_network_ids
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.core.text import is_kana, to_katakana
@@ -244,22 +247,18 @@ def consent_revoke(
 def team_invite(
     *, actor, access: ResidentAccess, invitee, role: str, message: str = "", request=None
 ) -> CareTeamMember:
-    """Invite a professional of the resident's Network to the team (accept/decline follows).
+    """Invite a professional to the team (accept/decline follows): of the resident's Network,
+    or of a partner Network (広域連携) when the resident's consent covers cross-Network sharing.
 
-    Raises ValidationError when the invitee is not an active professional of this Network,
-    is suspended there, or is already on (or invited to) the team.
+    Raises ValidationError when the invitee is neither, is suspended in the resident's
+    Network, or is already on (or invited to) the team.
     """
     if not access.can(Permission.INVITE_MEMBER):
         raise PermissionDenied
     resident = access.resident
     if role not in TeamRole.values:
         raise ValidationError({"role": _("役割を選択してください。")})
-    if invitee is None or resident.network_id not in invitee.active_network_ids():
-        raise ValidationError({"invitee": _("このネットワークに所属する専門職のみ招待できます。")})
-    if Suspension.objects.filter(
-        network_id=resident.network_id, user=invitee, lifted_at__isnull=True
-    ).exists():
-        raise ValidationError({"invitee": _("この利用者は利用停止中のため招待できません。")})
+    _check_may_join(resident, invitee, has_cross_network_consent=access.has_cross_network_consent)
     if resident.team_members.filter(
         user=invitee, status__in=[CareTeamMember.Status.INVITED, CareTeamMember.Status.ACTIVE]
     ).exists():
@@ -276,6 +275,35 @@ def team_invite(
         detail={"invitee": str(invitee.uuid), "role": role},
     )
     return member
+
+
+NOT_INVITABLE = gettext_lazy(
+    "この方は招待できません（このネットワーク、または広域連携協定を結んでいるネットワークの"
+    "専門職ではありません）。"
+)
+NO_CROSS_NETWORK_CONSENT = gettext_lazy(
+    "本人の同意（ネットワークをまたぐ共有）がないため、他のネットワークの方は招待できません。"
+)
+
+
+def _check_may_join(resident: Resident, user, *, has_cross_network_consent: bool) -> None:
+    """Raise ValidationError (under "invitee") unless `user` may be on `resident`'s team: an
+    active professional of the resident's Network, or of a partner Network (an Agreement in
+    force allowing care teams, agreements.selectors.partner_network_ids) while the resident's
+    consent covers cross-Network sharing. Never while suspended in the resident's Network."""
+    if user is None or not user.is_active:
+        raise ValidationError({"invitee": NOT_INVITABLE})
+    if Suspension.objects.filter(
+        network_id=resident.network_id, user=user, lifted_at__isnull=True
+    ).exists():
+        raise ValidationError({"invitee": _("この利用者は利用停止中のため招待できません。")})
+    networks = user.active_network_ids()
+    if resident.network_id in networks:
+        return
+    if not networks & partner_network_ids([resident.network_id], allows=Allows.TEAMS):
+        raise ValidationError({"invitee": NOT_INVITABLE})
+    if not has_cross_network_consent:
+        raise ValidationError({"invitee": NO_CROSS_NETWORK_CONSENT})
 
 
 def _pending_invitation(*, user, membership_uuid) -> CareTeamMember:
@@ -298,7 +326,16 @@ def _pending_invitation(*, user, membership_uuid) -> CareTeamMember:
 def team_invitation_accept(*, actor, membership_uuid, request=None) -> CareTeamMember:
     """The invitee joins the team. Only the invitee can accept (others get 404)."""
     member = _pending_invitation(user=actor, membership_uuid=membership_uuid)
-    if member.resident.network_id not in actor.active_network_ids():
+    resident = member.resident
+    try:
+        _check_may_join(
+            resident,
+            actor,
+            has_cross_network_consent=Consent.objects.in_force()
+            .filter(resident=resident, scope_cross_network=True)
+            .exists(),
+        )
+    except ValidationError:
         raise ValidationError(_("このネットワークで現在利用できないため参加できません。"))
     member.status = CareTeamMember.Status.ACTIVE
     member.joined_at = timezone.now()

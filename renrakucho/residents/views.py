@@ -314,16 +314,20 @@ def _render_team(request, access, *, invite_form=None, leave_form=None, status=2
     source = request.POST if request.method == "POST" else request.GET
     search = ProfessionalSearchForm(source or None)
     candidates = None
+    network_ids = selectors.invitable_network_ids(access) if can_invite else set()
     if can_invite and search.is_valid():
         q = search.cleaned_data["q"]
         occupation = search.cleaned_data["occupation"]
-        if q or occupation:
+        facility = search.cleaned_data["facility"]
+        if q or occupation or facility:
             candidates = list(
                 selectors.invitable_professionals(
                     access,
                     q,
                     occupation=occupation.code if occupation else None,
+                    facility=facility,
                     limit=CANDIDATE_LIMIT + 1,
+                    network_ids=network_ids,
                 )
             )
     others = [m for m in team.active if me is None or m.pk != me.pk]
@@ -338,7 +342,11 @@ def _render_team(request, access, *, invite_form=None, leave_form=None, status=2
         "candidates": candidates[:CANDIDATE_LIMIT] if candidates is not None else None,
         "too_many_candidates": candidates is not None and len(candidates) > CANDIDATE_LIMIT,
         "invite_form": invite_form
-        or InviteForm(candidates=selectors.invitable_professionals(access)),
+        or InviteForm(
+            candidates=selectors.invitable_professionals(access, network_ids=network_ids)
+        ),
+        "across_networks": len(network_ids) > 1,
+        "cross_network_consent": access.has_cross_network_consent,
         "leave_form": leave_form or LeaveForm(others=others),
         "needs_successor": me is not None and me.is_lead and bool(others),
     }

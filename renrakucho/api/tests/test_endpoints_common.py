@@ -29,6 +29,7 @@ def operations(personas):
         ("get", f"/residents/{r}", None),
         ("patch", f"/residents/{r}", {"phone": "0265-99-9999"}),
         ("get", f"/residents/{r}/team", None),
+        ("get", f"/residents/{r}/team/candidates", None),
         ("post", f"/residents/{r}/team", {"user": str(personas.pharmacist.uuid), "role": "other"}),
         ("post", f"/residents/{r}/team/leave", {}),
         ("delete", f"/residents/{r}/team/{member}", None),

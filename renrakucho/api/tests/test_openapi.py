@@ -20,6 +20,7 @@ PATHS = {
     "/api/v1/residents": {"get", "post"},
     "/api/v1/residents/{resident_id}": {"get", "patch"},
     "/api/v1/residents/{resident_id}/team": {"get", "post"},
+    "/api/v1/residents/{resident_id}/team/candidates": {"get"},
     "/api/v1/residents/{resident_id}/team/leave": {"post"},
     "/api/v1/residents/{resident_id}/team/{membership_id}": {"delete"},
     "/api/v1/team-invitations": {"get"},

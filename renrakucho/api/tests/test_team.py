@@ -98,8 +98,14 @@ def test_invite_creates_an_invitation(personas, api_for, last_audit):
     "invitee,msg",
     [
         ("nurse", "この方は既にチームのメンバーか招待中です。"),
-        ("nurse_b", "このネットワークに所属する専門職のみ招待できます。"),
-        (None, "このネットワークに所属する専門職のみ招待できます。"),
+        (
+            "nurse_b",
+            "この方は招待できません（このネットワーク、または広域連携協定を結んでいるネットワークの専門職ではありません）。",
+        ),
+        (
+            None,
+            "この方は招待できません（このネットワーク、または広域連携協定を結んでいるネットワークの専門職ではありません）。",
+        ),
     ],
 )
 def test_invite_refusals_are_422_on_the_user_field(personas, api_for, invitee, msg):
