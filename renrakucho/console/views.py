@@ -15,6 +15,7 @@ from renrakucho.audit.selectors import network_audit_events
 from renrakucho.audit.services import audit_record
 from renrakucho.facilities import services as facility_services
 from renrakucho.facilities.forms import add_service_errors
+from renrakucho.residents.selectors import teams_elsewhere
 
 from . import selectors, services
 from .access import operated_network, operated_networks
@@ -169,6 +170,8 @@ def _user_page(request, networks, target, suspend_form, status=200):
             "target": target,
             "suspend_form": suspend_form,
             "is_self": target.pk == request.user.pk,
+            # Cross-Network care teams (広域連携): counts per Network, no resident.
+            "teams_elsewhere": teams_elsewhere(target, outside=_ids(networks)),
         },
         status=status,
     )

@@ -8,11 +8,13 @@ documents how many queries it costs; the page tests pin those numbers at two dat
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
     CharField,
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -416,3 +418,22 @@ def access_history_page(
     more = len(rows) > size
     rows = rows[:size]
     return Page(items=rows, next_cursor=rows[-1].hash if more else None, is_first=not before)
+
+
+# --- Teams in other Networks (for the home operator) -----------------------------------------
+
+
+def teams_elsewhere(user, *, outside: Collection[int]) -> list[dict]:
+    """How many care teams `user` is an active member of in each Network not in `outside`
+    (the home operator's console: that the user works on teams elsewhere, 広域連携). Counts and
+    Network names only — never which residents. One query."""
+    return list(
+        CareTeamMember.objects.filter(
+            user=user, status=CareTeamMember.Status.ACTIVE, resident__archived_at__isnull=True
+        )
+        .exclude(resident__network_id__in=list(outside))
+        .values("resident__network__name")
+        .annotate(teams=Count("id"))
+        .values("resident__network__name", "teams")
+        .order_by("resident__network__name")
+    )
