@@ -1,6 +1,8 @@
 """Who may reach a notice.
 
-- A recipient (an inbox row for the user) reads it, confirms it and downloads its files.
+- A recipient (an inbox row for the user) reads it, confirms it and downloads its files,
+  while they act in the notice's Network (a suspension or the end of their affiliation there
+  hides that Network's notices, and only those).
 - An active operator of the notice's Network (not suspended there) sees it too, and is the
   only one who publishes, tracks and reminds (`/notices/manage/…`).
 Anyone else gets Http404, for the notice and for its files: a stranger cannot tell a notice
@@ -18,6 +20,7 @@ from django.http import Http404
 from renrakucho.networks.models import Network, OperatorRole, Suspension
 
 from .models import Notice, NoticeRecipient
+from .selectors import acting_in_network
 
 
 def _parse(value) -> uuid.UUID:
@@ -54,6 +57,7 @@ def access_notice(user, notice_uuid) -> NoticeAccess:
     recipient = (
         NoticeRecipient.objects.select_related("notice", "notice__network")
         .filter(user=user, notice__uuid=wanted)
+        .filter(acting_in_network(user))
         .first()
     )
     if recipient is not None:

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from renrakucho.accounts.models import Occupation, User
 from renrakucho.facilities.models import Affiliation, Facility
-from renrakucho.networks.models import Network, Suspension
+from renrakucho.networks.models import Network, OperatorRole, Suspension
 
 from .models import Notice, NoticeAttachment, NoticeRecipient
 
@@ -101,9 +101,46 @@ def segment_choices(networks: list[Network]) -> tuple[QuerySet[Occupation], Quer
 # --- A recipient's inbox ----------------------------------------------------------------------
 
 
+def acting_in_network(user, network_field: str = "notice__network") -> Q:
+    """Rows whose Network (`network_field`, an expression from the row) is one `user` acts in
+    now — an active affiliation with an approved facility there, or an active operator role,
+    and no suspension in force: the same rule as User.active_network_ids(), as subqueries so
+    it adds no query (the navigation badge runs on every page). A suspension by one Network's
+    operator hides that Network's notices only."""
+    network = OuterRef(network_field)
+    affiliated = Affiliation.objects.filter(
+        user=user,
+        status=Affiliation.Status.ACTIVE,
+        facility__status=Facility.Status.APPROVED,
+        facility__network=network,
+    )
+    operating = OperatorRole.objects.filter(user=user, is_active=True, network=network)
+    suspended = Suspension.objects.filter(user=user, lifted_at__isnull=True, network=network)
+    return (Q(Exists(affiliated)) | Q(Exists(operating))) & ~Q(Exists(suspended))
+
+
+def my_networks(user) -> list[Network]:
+    """The Networks `user` acts in now, by name (the inbox's Network switch). One query."""
+    return list(Network.objects.filter(acting_in_network(user, "pk")).order_by("name", "id"))
+
+
+def network_by_slug(networks: list[Network], slug: str | None) -> Network | None:
+    """The Network of `networks` with `slug` (the switch's `?network=`), else None (all)."""
+    return next((n for n in networks if slug and n.slug == slug), None)
+
+
+def inbox_rows(user, network: Network | None = None) -> QuerySet[NoticeRecipient]:
+    """`user`'s inbox rows of the Networks they act in now (of `network` alone when given)."""
+    rows = NoticeRecipient.objects.filter(user=user).filter(acting_in_network(user))
+    if network is not None:
+        rows = rows.filter(notice__network=network)
+    return rows
+
+
 def unread_count(user) -> int:
-    """Unread notices of `user` (the navigation badge). One query."""
-    return NoticeRecipient.objects.filter(user=user, read_at__isnull=True).count()
+    """Unread notices of `user` in the Networks they act in (the navigation badge). One
+    query."""
+    return inbox_rows(user).filter(read_at__isnull=True).count()
 
 
 def _pending(prefix: str = "") -> Q:
@@ -123,12 +160,15 @@ class Inbox:
     done: Page | None = None
 
 
-def inbox(user, *, before: str | None = None, size: int = PAGE_SIZE) -> Inbox:
-    """`user`'s notices: those waiting for them first (unread, or 確認必須 and not yet
-    confirmed; newest first, the PENDING_LIMIT newest), then the rest as keyset pages by
-    arrival, continuing before the notice with UUID `before`. Two queries (one on later
-    pages)."""
-    rows = NoticeRecipient.objects.filter(user=user).select_related("notice", "notice__network")
+def inbox(
+    user, *, before: str | None = None, size: int = PAGE_SIZE, network: Network | None = None
+) -> Inbox:
+    """`user`'s notices of every Network they act in now (of `network` alone when given; a
+    Network that suspended them, or that they left, is not shown): those waiting for them
+    first (unread, or 確認必須 and not yet confirmed; newest first, the PENDING_LIMIT
+    newest), then the rest as keyset pages by arrival, continuing before the notice with
+    UUID `before`. Two queries (one on later pages), whatever the number of Networks."""
+    rows = inbox_rows(user, network).select_related("notice", "notice__network")
     result = Inbox()
     if not before:
         pending = list(rows.filter(_pending()).order_by("-id")[: PENDING_LIMIT + 1])

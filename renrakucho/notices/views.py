@@ -28,8 +28,17 @@ from .forms import NoticeForm
 @login_required
 @require_GET
 def inbox(request):
-    box = selectors.inbox(request.user, before=request.GET.get("before"))
-    return render(request, "notices/inbox.html", {"inbox": box})
+    """Notices of every Network the user acts in, each labelled with its Network; with more
+    than one Network a switch (`?network=<slug>`) narrows to one. Three queries whatever the
+    number of Networks (the Networks, the pending rows, a page of the others)."""
+    networks = selectors.my_networks(request.user)
+    network = selectors.network_by_slug(networks, request.GET.get("network"))
+    box = selectors.inbox(request.user, before=request.GET.get("before"), network=network)
+    return render(
+        request,
+        "notices/inbox.html",
+        {"inbox": box, "networks": networks if len(networks) > 1 else [], "network": network},
+    )
 
 
 @login_required
