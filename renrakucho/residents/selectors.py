@@ -259,14 +259,20 @@ def team_of(access: ResidentAccess, *, with_history: bool = True) -> Team:
     return team
 
 
+def agreement_network_ids(access: ResidentAccess) -> set[int]:
+    """The resident's Network and its partner Networks (Agreements in force allowing care
+    teams), whatever the consent says. One query."""
+    network_id = access.resident.network_id
+    return {network_id} | partner_network_ids([network_id], allows=Allows.TEAMS)
+
+
 def invitable_network_ids(access: ResidentAccess) -> set[int]:
     """Networks whose professionals may be invited to the resident's team: its own, plus the
-    partner Networks (Agreements in force allowing care teams) when the resident's consent
-    covers cross-Network sharing. One query (none without that consent)."""
-    network_id = access.resident.network_id
+    partner Networks when the resident's consent covers cross-Network sharing. One query
+    (none without that consent)."""
     if not access.has_cross_network_consent:
-        return {network_id}
-    return {network_id} | partner_network_ids([network_id], allows=Allows.TEAMS)
+        return {access.resident.network_id}
+    return agreement_network_ids(access)
 
 
 def _directory_affiliations(network_ids) -> Prefetch:

@@ -365,7 +365,12 @@ def team(request, resident_uuid):
 @require_POST
 def team_invite(request, resident_uuid):
     access = access_resident(request.user, resident_uuid, permission=Permission.INVITE_MEMBER)
-    form = InviteForm(request.POST, candidates=selectors.invitable_professionals(access))
+    # Partner Networks' professionals pass the form even without cross-Network consent, so
+    # that the service refuses them with the reason (本人の同意…) instead of "not found".
+    candidates = selectors.invitable_professionals(
+        access, network_ids=selectors.agreement_network_ids(access)
+    )
+    form = InviteForm(request.POST, candidates=candidates)
     if form.is_valid():
         try:
             services.team_invite(

@@ -200,3 +200,45 @@ def test_operators_see_only_what_they_should(personas, client_for, who):
     if who == "operator_a":
         access = access_resident(user, personas.resident.uuid)
         assert access.is_operator and not access.is_member
+
+
+def test_the_page_says_why_a_partner_professional_is_refused(personas, client_for):
+    make_agreement(personas.net_a, personas.net_b, proposer=personas.operator_a)
+    client = client_for(personas.caremanager)
+    url = reverse("residents:team_invite", args=[personas.resident.uuid])
+    response = client.post(url, {"invitee": str(personas.nurse_b.uuid), "role": "other"})
+    assert NO_CONSENT in response.content.decode()
+    allow_cross_network(personas)
+    response = client.post(url, {"invitee": str(personas.nurse_b.uuid), "role": "other"})
+    assert response.status_code == 302
+    assert personas.resident.team_members.get(user=personas.nurse_b).status == "invited"
+
+
+def test_nurse_of_c_is_refused_on_the_page(personas, client_for):
+    cross_team(personas)
+    nurse_c = make_nurse_c(personas)
+    response = client_for(personas.caremanager).post(
+        reverse("residents:team_invite", args=[personas.resident.uuid]),
+        {"invitee": str(nurse_c.uuid), "role": "other"},
+    )
+    assert "この方は招待できません" in response.content.decode()
+    assert not personas.resident.team_members.filter(user=nurse_c).exists()
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_candidates_query_count_does_not_grow(personas, api_for, django_assert_num_queries, n):
+    from renrakucho.testing.personas import make_user
+
+    cross_team(personas)
+    for i in range(n):
+        make_user(
+            f"b-helper-{i}", f"南 介護{i}", f"ミナミ カイゴ{i}", "home_helper", personas.nursing_b
+        )
+    api = api_for(personas.caremanager)
+    path = f"{team_path(personas)}/candidates"
+    # token, the token user's Networks and two-factor policy (2), token last used, access,
+    # partner Networks, people, occupations, affiliations with facility and Network, audit
+    # row (savepoint, head, insert, head update, release)
+    with django_assert_num_queries(14):
+        response = api.get(path, {"q": "みなみ"})
+    assert len(response.json()) == n
