@@ -9,6 +9,14 @@
   invitation. An invitation-only group is invisible (404) to everyone else.
 - Posting a thread: members, or only owners in an announcement-only group. Pinning,
   closing, and managing members: owners.
+- 広域連携 (cross-Network groups): a group `open_to_partners` is also reachable from the
+  Networks that share an Agreement in force allowing groups (Allows.GROUPS, both parties
+  accepted) with its Network. A user acting in such a partner Network may discover, join,
+  request and be invited under the same policy and eligibility rules, and counts as a member
+  only while that holds: `reachable()` states it as a filter with the Agreement part as a
+  subquery (no query added, nothing cached), so when the Agreement ends, its party leaves or
+  the group is closed to partners, external members get 404 at once on pages, API, files and
+  websockets.
 """
 
 from __future__ import annotations
@@ -16,15 +24,54 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 
+from renrakucho.agreements.models import AgreementParty, Allows
+from renrakucho.agreements.selectors import agreements_in_force
+
 from .models import Group, GroupMembership, Policy, Thread
+
+
+def partner_networks(network_ids):
+    """Subquery of the ids of Networks sharing an Agreement in force that allows groups with
+    one of `network_ids`, both parties accepted (agreements.selectors.partner_network_ids as
+    a subquery: evaluated inside the caller's query)."""
+    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
+    mine = accepted.filter(network_id__in=network_ids).values("agreement_id")
+    return accepted.filter(
+        agreement__in=agreements_in_force(allows=Allows.GROUPS), agreement_id__in=mine
+    ).values("network_id")
+
+
+def reachable(network_ids, prefix: str = "") -> Q:
+    """Groups (through `prefix`, e.g. "group__") a user acting in `network_ids` may reach:
+    those of their Networks, and those open to partners of a Network in an Agreement in force
+    allowing groups with one of theirs. No query of its own."""
+    return Q(**{f"{prefix}network_id__in": network_ids}) | Q(
+        **{
+            f"{prefix}open_to_partners": True,
+            f"{prefix}network_id__in": partner_networks(network_ids),
+        }
+    )
+
+
+def _reaches(user, group: Group, network_ids) -> bool:
+    """Whether `user` (acting in `network_ids`) reaches `group`: no query when the group is of
+    one of their Networks, one when it is a partner's."""
+    if group.network_id in network_ids:
+        return True
+    if not group.open_to_partners:
+        return False
+    return Group.objects.filter(pk=group.pk).filter(reachable(network_ids)).exists()
 
 
 @dataclass(frozen=True)
 class GroupAccess:
     group: Group
     membership: GroupMembership | None
+    # The user acts in the group through a partner Network (広域連携), not in its own.
+    external: bool = False
 
     @property
     def is_member(self) -> bool:
@@ -73,23 +120,28 @@ def _uuid(value) -> uuid.UUID:
 
 
 def is_eligible(user, group: Group) -> bool:
-    """Whether `user` may belong to `group` now: acts in its Network, has one of the allowed
-    occupations (if any are set) and an active affiliation with an approved facility of an
-    allowed type in that Network (if types are set). Two or three queries."""
+    """Whether `user` may belong to `group` now: acts in its Network (or, for a group open to
+    partners, in a partner Network of an Agreement in force allowing groups), has one of the
+    allowed occupations (if any are set) and an active affiliation with an approved facility
+    of an allowed type in that Network — in one of their own Networks for an external user —
+    (if types are set). Two to four queries."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if group.network_id not in user.active_network_ids():
+    network_ids = user.active_network_ids()
+    if not _reaches(user, group, network_ids):
         return False
     occupation_ids = [o.pk for o in group.allowed_occupations.all()]
     if occupation_ids and not user.occupations.filter(pk__in=occupation_ids).exists():
         return False
     types = list(group.allowed_facility_types or [])
     if types:
+        where = (
+            {"facility__network_id": group.network_id}
+            if group.network_id in network_ids
+            else {"facility__network_id__in": network_ids}
+        )
         return user.affiliations.filter(
-            status="active",
-            facility__status="approved",
-            facility__network_id=group.network_id,
-            facility__facility_type__in=types,
+            status="active", facility__status="approved", facility__facility_type__in=types, **where
         ).exists()
     return True
 
@@ -109,12 +161,15 @@ def group_access_for(user, group: Group) -> GroupAccess:
     other apps). Raises Http404 unless `user` is an active member acting in its Network."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
-    if group.network_id not in user.active_network_ids():
+    network_ids = user.active_network_ids()
+    if not _reaches(user, group, network_ids):
         raise Http404
     membership = _membership(user, group)
     if membership is None or membership.status != "active":
         raise Http404
-    return GroupAccess(group=group, membership=membership)
+    return GroupAccess(
+        group=group, membership=membership, external=group.network_id not in network_ids
+    )
 
 
 def access_group(user, group_uuid, *, board: bool = True) -> GroupAccess:
@@ -123,21 +178,25 @@ def access_group(user, group_uuid, *, board: bool = True) -> GroupAccess:
     `board=True` (default): active members only (everything on the board).
     `board=False`: also someone who may see the group's card to join it — an eligible user
     for an open or by-request group, an invitee or requester for their own open membership.
-    Raises Http404 otherwise (never 403: a stranger learns nothing). Queries: the group (1),
-    the user's Networks (1), the membership (1), and for `board=False` non-members the
-    eligibility check (2–3).
+    A group open to partners is reached from a partner Network too (see the module); the
+    Agreement is checked inside the group's query. Raises Http404 otherwise (never 403: a
+    stranger learns nothing). Queries: the user's Networks (1), the group (1), the
+    membership (1), and for `board=False` non-members the eligibility check (2–4).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise Http404
+    network_ids = user.active_network_ids()
     group = (
-        Group.objects.filter(uuid=_uuid(group_uuid), network_id__in=user.active_network_ids())
+        Group.objects.filter(reachable(network_ids), uuid=_uuid(group_uuid))
         .select_related("network")
         .first()
     )
     if group is None:
         raise Http404
     membership = _membership(user, group)
-    access = GroupAccess(group=group, membership=membership)
+    access = GroupAccess(
+        group=group, membership=membership, external=group.network_id not in network_ids
+    )
     if access.is_member:
         return access
     if board:

@@ -67,7 +67,17 @@ class GroupForm(JapaneseForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, is_operator: bool = False, networks=(), editing=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        is_operator: bool = False,
+        networks=(),
+        editing=False,
+        partners: bool = False,
+        **kwargs,
+    ):
+        """`partners`: offer 広域連携 (open_to_partners) — an owner operating the group's
+        Network editing it."""
         super().__init__(*args, **kwargs)
         self.fields["network"] = forms.ModelChoiceField(
             label=_("ネットワーク"), queryset=networks, empty_label=None
@@ -81,6 +91,15 @@ class GroupForm(JapaneseForm):
         if editing:
             for name in ("network", "occupations", "facility_types", "announcement_only"):
                 self.fields.pop(name, None)
+        if editing and partners:
+            self.fields["open_to_partners"] = forms.BooleanField(
+                label=_("広域連携協定を結んだネットワークにも公開する"),
+                help_text=_(
+                    "ネットワークをまたぐグループを認める協定の相手ネットワークの方も、"
+                    "同じ参加方法と参加条件で参加できます。協定が終わると参加できなくなります。"
+                ),
+                required=False,
+            )
         self.order_fields(["network", "name", "description", "policy"])
 
 

@@ -1,6 +1,7 @@
 """Groups (グループ) and their boards (掲示板): threads, replies, attachments, read receipts.
 
-A group belongs to one Network. Who may join is its policy (open / by request / invitation
+A group belongs to one Network; opened to partners (`open_to_partners`), it also admits
+users of Networks in an Agreement in force with it that allows groups (広域連携). Who may join is its policy (open / by request / invitation
 only) narrowed by eligibility: occupations (e.g. 医師会: 医師 only) and facility types of the
 member's active affiliations in that Network; an empty list allows everyone. An
 "announcement only" group (operators create them) lets only its owners start threads.
@@ -39,6 +40,12 @@ class Group(TimeStampedModel):
     )
     allowed_occupations = models.ManyToManyField(
         Occupation, blank=True, related_name="+", verbose_name=_("参加できる職種")
+    )
+    # 広域連携: members of Networks sharing an Agreement in force that allows groups with this
+    # group's Network may discover and join it (groups.access); they count only while that
+    # Agreement is in force. Set by an owner who operates the group's Network.
+    open_to_partners = models.BooleanField(
+        _("広域連携協定を結んだネットワークにも公開する"), default=False
     )
     # FacilityType values; empty = any facility type.
     allowed_facility_types = models.JSONField(_("参加できる事業所の種別"), default=list, blank=True)

@@ -6,10 +6,13 @@ number of queries whatever its size."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from .access import GroupAccess, uuid_or_none
+from renrakucho.facilities.models import Affiliation, Facility
+from renrakucho.networks.models import OperatorRole
+
+from .access import GroupAccess, partner_networks, reachable, uuid_or_none
 from .board_selectors import unread_annotations
 from .models import Group, GroupMembership, Policy, Reply, Thread
 
@@ -40,14 +43,45 @@ def thread_participants(thread: Thread):
     return member_users(thread.group).filter(Q(pk=thread.author_id) | Q(pk__in=repliers))
 
 
+def _network_marks(group: Group) -> dict:
+    """Annotations of a membership row: `local` (the person acts in the group's Network:
+    an active affiliation with an approved facility there, or an operator role),
+    `home_network` (the name of another Network they are affiliated with, for external
+    members: 外部（…）) and `partner_now` (affiliated with a partner Network of an Agreement in
+    force allowing groups, the group being open to partners: an external membership that
+    counts today). Subqueries: no query added."""
+    user = OuterRef("user_id")
+    active = Affiliation.objects.filter(
+        user=user, status=Affiliation.Status.ACTIVE, facility__status=Facility.Status.APPROVED
+    )
+    operating = OperatorRole.objects.filter(user=user, is_active=True, network_id=group.network_id)
+    marks = {
+        "local": Exists(active.filter(facility__network_id=group.network_id)) | Exists(operating),
+        "home_network": Subquery(
+            active.exclude(facility__network_id=group.network_id)
+            .order_by("facility__network__name")
+            .values("facility__network__name")[:1]
+        ),
+    }
+    if group.open_to_partners:
+        marks["partner_now"] = Exists(
+            active.filter(facility__network_id__in=partner_networks([group.network_id]))
+        )
+    else:
+        marks["partner_now"] = Value(False)
+    return marks
+
+
 def memberships(access: GroupAccess, *, include_pending: bool = False) -> list[GroupMembership]:
     """Active members, owners first, with users and occupations (two queries); owners also
-    see open requests and invitations (`include_pending`)."""
+    see open requests and invitations (`include_pending`). Each row is marked with the
+    person's Network when it is not the group's (see _network_marks)."""
     statuses = [Status.ACTIVE]
     if include_pending and access.can_manage:
         statuses += [Status.REQUESTED, Status.INVITED]
     return list(
         GroupMembership.objects.filter(group=access.group, status__in=statuses)
+        .annotate(**_network_marks(access.group))
         .select_related("user")
         .prefetch_related("user__occupations")
         .order_by("status", "-role", "user__name_kana", "id")
@@ -79,13 +113,22 @@ def _member_count():
     )
 
 
-def my_groups(user, *, prefetch_occupations: bool = False) -> list[Group]:
-    """Groups where `user` is an active member in a Network they act in, by name, with
-    `unread` (threads + replies unread, "99+" above board_selectors.UNREAD_CAP),
-    `member_count`, `my_role` and `my_membership` (its UUID). Two queries (the user's
-    Networks, the groups), one more with `prefetch_occupations`."""
+def acting_network_ids(user, network_ids=None) -> set[int]:
+    """`network_ids` when given — the caller resolved them from `user.active_network_ids()`
+    (a page computes them once and narrows them with its Network switch) — else the user's
+    active Networks (one query)."""
+    return user.active_network_ids() if network_ids is None else set(network_ids)
+
+
+def my_groups(user, *, prefetch_occupations: bool = False, network_ids=None) -> list[Group]:
+    """Groups where `user` is an active member through a Network they act in (narrowed to
+    `network_ids`, a Network switch, when given) — its own groups, and partners' groups open
+    to them through an Agreement in force (広域連携) — by name, with `unread` (threads +
+    replies unread, "99+" above board_selectors.UNREAD_CAP), `member_count`, `my_role` and
+    `my_membership` (its UUID). Two queries (the user's Networks, the groups), one more with
+    `prefetch_occupations`, whatever the number of Networks."""
     mine = GroupMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk, status="active")
-    groups = Group.objects.filter(network_id__in=user.active_network_ids())
+    groups = Group.objects.filter(reachable(acting_network_ids(user, network_ids)))
     groups = (
         groups.filter(Exists(mine))
         .annotate(
@@ -120,14 +163,16 @@ def unread_total(user) -> int:
     return sum(group.unread for group in my_groups(user))
 
 
-def pending_invitations(user, *, prefetch_occupations=False) -> list[GroupMembership]:
-    """Open invitations addressed to `user` in Networks they act in. One query (plus the
-    Networks; plus one with `prefetch_occupations`)."""
+def pending_invitations(
+    user, *, prefetch_occupations=False, network_ids=None
+) -> list[GroupMembership]:
+    """Open invitations addressed to `user` to groups they reach (see my_groups). One query
+    (plus the Networks; plus one with `prefetch_occupations`)."""
     rows = (
         GroupMembership.objects.filter(
+            reachable(acting_network_ids(user, network_ids), prefix="group__"),
             user=user,
             status=Status.INVITED,
-            group__network_id__in=user.active_network_ids(),
         )
         .select_related("group", "group__network", "invited_by")
         .order_by("-created_at")
@@ -137,12 +182,14 @@ def pending_invitations(user, *, prefetch_occupations=False) -> list[GroupMember
     return list(rows)
 
 
-def discoverable_groups(user) -> list[Group]:
-    """Open and by-request groups of the user's Networks they are not in and may join
-    (occupation and facility type), with `requested` when they asked already. A fixed number
-    of queries: Networks, the user's occupations, facility types, the groups with their
-    allowed occupations (prefetch)."""
-    network_ids = user.active_network_ids()
+def discoverable_groups(user, *, network_ids=None) -> list[Group]:
+    """Open and by-request groups the user reaches (their Networks' — narrowed to
+    `network_ids` when given — and partners' groups open to them, see my_groups) that they
+    are not in and may join (occupation; facility type in the group's Network, or in one of
+    their own for a partner's group), with `requested` when they asked already. A fixed
+    number of queries whatever the number of Networks: Networks, the user's occupations,
+    facility types, the groups with their allowed occupations (prefetch)."""
+    network_ids = acting_network_ids(user, network_ids)
     occupation_ids = set(user.occupations.values_list("pk", flat=True))
     types_by_network: dict[int, set[str]] = {}
     for network_id, facility_type in user.affiliations.filter(
@@ -153,8 +200,9 @@ def discoverable_groups(user) -> list[Group]:
     requested = GroupMembership.objects.filter(
         group=OuterRef("pk"), user_id=user.pk, status="requested"
     )
+    own_types = set().union(*(types_by_network.get(n, set()) for n in network_ids))
     candidates = (
-        Group.objects.filter(network_id__in=network_ids, policy__in=[Policy.OPEN, Policy.REQUEST])
+        Group.objects.filter(reachable(network_ids), policy__in=[Policy.OPEN, Policy.REQUEST])
         .exclude(Exists(member))
         .annotate(
             requested=Exists(requested),
@@ -171,7 +219,12 @@ def discoverable_groups(user) -> list[Group]:
         if allowed and not (allowed & occupation_ids):
             continue
         types = set(group.allowed_facility_types or [])
-        if types and not (types & types_by_network.get(group.network_id, set())):
+        held = (
+            types_by_network.get(group.network_id, set())
+            if group.network_id in network_ids
+            else own_types
+        )
+        if types and not (types & held):
             continue
         result.append(group)
     return result

@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renrakucho.accounts.models import Occupation
+from renrakucho.agreements.models import Allows
+from renrakucho.agreements.selectors import partner_network_ids
 from renrakucho.audit.models import Action
 from renrakucho.audit.services import audit_record
 from renrakucho.core.realtime import publish_on_commit
@@ -172,15 +174,29 @@ def group_update(
     name: str,
     description: str,
     policy: str,
+    open_to_partners: bool | None = None,
     request=None,
 ) -> Group:
     """Owners change the name, description and policy. Opening a group to everyone stays an
-    operator's choice (PermissionDenied). Audits GROUP_UPDATE with the changed fields."""
+    operator's choice (PermissionDenied).
+
+    `open_to_partners` (None: unchanged) opens the group to the Networks sharing an
+    Agreement in force that allows groups with its Network (広域連携), or closes it: only an
+    owner who operates the group's Network changes it (PermissionDenied), and opening needs
+    such an Agreement (ValidationError under "open_to_partners"). Closing it ends external
+    members' access at once (their memberships stay, and count again if it reopens). Audits
+    GROUP_UPDATE with the changed fields."""
     if not access.can_manage:
         raise PermissionDenied
     group = Group.objects.select_for_update().get(pk=access.group.pk)
     opening = policy == Policy.OPEN and group.policy != Policy.OPEN
-    if opening and group.network_id not in actor.operated_network_ids():
+    is_operator = group.network_id in actor.operated_network_ids()
+    if opening and not is_operator:
+        raise PermissionDenied
+    if open_to_partners is None:
+        open_to_partners = group.open_to_partners
+    open_to_partners = bool(open_to_partners)
+    if open_to_partners != group.open_to_partners and not is_operator:
         raise PermissionDenied
     errors: dict[str, list] = {}
     name = (name or "").strip()
@@ -190,9 +206,25 @@ def group_update(
         errors.setdefault("name", []).append(_("同じ名前のグループが既にあります。"))
     if policy not in Policy.values:
         errors.setdefault("policy", []).append(_("参加方法を選択してください。"))
+    if (
+        open_to_partners
+        and not group.open_to_partners
+        and not partner_network_ids([group.network_id], allows=Allows.GROUPS)
+    ):
+        errors.setdefault("open_to_partners", []).append(
+            _(
+                "ネットワークをまたぐグループを認める広域連携協定が結ばれていないため、"
+                "他のネットワークに公開できません。"
+            )
+        )
     if errors:
         raise ValidationError(errors)
-    new = {"name": name, "description": (description or "").strip(), "policy": policy}
+    new = {
+        "name": name,
+        "description": (description or "").strip(),
+        "policy": policy,
+        "open_to_partners": open_to_partners,
+    }
     changed = [key for key, value in new.items() if getattr(group, key) != value]
     if not changed:
         return group
@@ -201,6 +233,8 @@ def group_update(
     group.full_clean(exclude=["network", "created_by"], validate_unique=False)
     group.save(update_fields=[*new, "updated_at"])
     audit_group(group, actor=actor, action=Action.GROUP_UPDATE, request=request, changed=changed)
+    if "open_to_partners" in changed:
+        push_to_group(group, "member.changed")
     return group
 
 

@@ -52,16 +52,26 @@ def _message_of(error: ValidationError) -> str:
 @login_required
 @require_GET
 def group_list(request):
-    """My groups with unread counts, invitations to answer, and groups I may join."""
+    """My groups with unread counts, invitations to answer, and groups I may join, of every
+    Network I act in (each labelled with its Network; partners' groups open to mine
+    included); with several Networks a switch (`?network=<slug>`) narrows to one. A fixed
+    number of queries whatever the number of Networks."""
     user = request.user
+    active = user.active_network_ids()
+    networks = list(Network.objects.filter(pk__in=active).order_by("name", "id"))
+    slug = request.GET.get("network")
+    network = next((n for n in networks if slug and n.slug == slug), None)
+    scope = {network.pk} if network else active
     return render(
         request,
         "groups/list.html",
         {
-            "groups": selectors.my_groups(user),
-            "invitations": selectors.pending_invitations(user),
-            "discoverable": selectors.discoverable_groups(user),
-            "can_create": bool(user.active_network_ids()),
+            "groups": selectors.my_groups(user, network_ids=scope),
+            "invitations": selectors.pending_invitations(user, network_ids=scope),
+            "discoverable": selectors.discoverable_groups(user, network_ids=scope),
+            "can_create": bool(active),
+            "networks": networks if len(networks) > 1 else [],
+            "network": network,
         },
     )
 
@@ -125,7 +135,11 @@ def group_edit(request, group_uuid):
         raise PermissionDenied
     group = access.group
     is_operator = group.network_id in request.user.operated_network_ids()
-    kwargs = {"is_operator": is_operator or group.policy == "open", "editing": True}
+    kwargs = {
+        "is_operator": is_operator or group.policy == "open",
+        "editing": True,
+        "partners": is_operator,
+    }
     if request.method == "POST":
         form = GroupForm(request.POST, networks=Network.objects.none(), **kwargs)
         if form.is_valid():
@@ -136,6 +150,7 @@ def group_edit(request, group_uuid):
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     policy=form.cleaned_data["policy"],
+                    open_to_partners=form.cleaned_data.get("open_to_partners"),
                     request=request,
                 )
             except PermissionDenied:
@@ -147,7 +162,12 @@ def group_edit(request, group_uuid):
                 return redirect(_board_url(group))
     else:
         form = GroupForm(
-            initial={"name": group.name, "description": group.description, "policy": group.policy},
+            initial={
+                "name": group.name,
+                "description": group.description,
+                "policy": group.policy,
+                "open_to_partners": group.open_to_partners,
+            },
             networks=Network.objects.none(),
             **kwargs,
         )

@@ -57,6 +57,10 @@ class MembershipOut(Schema):
     status: str
     joined_at: datetime.datetime | None = None
     created_at: datetime.datetime
+    external: bool = Field(
+        False, description="グループのネットワーク以外のネットワークの方（広域連携）"
+    )
+    network: str | None = Field(None, description="外部の方の所属ネットワーク名")
 
 
 class MyMembershipOut(Schema):
@@ -72,6 +76,9 @@ class GroupOut(Schema):
     description: str
     policy: Literal["open", "request", "invitation"]
     announcement_only: bool
+    open_to_partners: bool = Field(
+        description="広域連携協定（グループを認めるもの）の相手ネットワークにも公開"
+    )
     occupations: list[str] = Field(description="参加できる職種コード（空ならすべて）")
     facility_types: list[str] = Field(description="参加できる事業所の種別（空ならすべて）")
     member_count: int | None = None
@@ -87,6 +94,15 @@ class GroupIn(Schema):
     announcement_only: bool = False
     occupations: list[str] = []
     facility_types: list[str] = []
+
+
+class GroupPatchIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = None
+    policy: Literal["open", "request", "invitation"] | None = None
+    open_to_partners: bool | None = Field(
+        None, description="広域連携協定の相手ネットワークにも公開する（運営者である管理者のみ）"
+    )
 
 
 class ThreadOut(Schema):
@@ -168,6 +184,7 @@ def _group(group: Group, *, membership=None, unread=None, member_count=None) -> 
         "description": group.description,
         "policy": group.policy,
         "announcement_only": group.announcement_only,
+        "open_to_partners": group.open_to_partners,
         "occupations": [o.code for o in group.allowed_occupations.all()],
         "facility_types": list(group.allowed_facility_types or []),
         "member_count": member_count,
@@ -251,13 +268,24 @@ def _form_doc(required: list[str], properties: dict[str, Any]) -> dict[str, Any]
 
 # --- groups -------------------------------------------------------------------------------
 @router.get("/groups", response=list[GroupOut], summary="グループの一覧")
-def group_list(request):
+def group_list(
+    request,
+    network: Annotated[
+        str | None, Query(description="ネットワークのスラッグ（指定すると、そのネットワークだけ）")
+    ] = None,
+):
     """My groups (with `unread`, `member_count` and my membership), then groups I am invited
-    to, then open and by-request groups of my Networks I may join (membership null, or
-    `requested`)."""
+    to, then open and by-request groups I may join (membership null, or `requested`), of
+    every Network I act in — partners' groups open to mine included (広域連携) — or of
+    `network` alone (an unknown slug or a Network I do not act in: an empty list)."""
     user = request.user
     result = []
-    mine = selectors.my_groups(user, prefetch_occupations=True)
+    scope = user.active_network_ids()
+    if network is not None:
+        scope = set(Network.objects.filter(slug=network, pk__in=scope).values_list("pk", flat=True))
+        if not scope:
+            return []
+    mine = selectors.my_groups(user, prefetch_occupations=True, network_ids=scope)
     for group in mine:
         membership = GroupMembership(uuid=group.my_membership, role=group.my_role, status="active")
         result.append(
@@ -265,9 +293,11 @@ def group_list(request):
                 group, membership=membership, unread=group.unread, member_count=group.member_count
             )
         )
-    for invitation in selectors.pending_invitations(user, prefetch_occupations=True):
+    for invitation in selectors.pending_invitations(
+        user, prefetch_occupations=True, network_ids=scope
+    ):
         result.append(_group(invitation.group, membership=invitation))
-    for group in selectors.discoverable_groups(user):
+    for group in selectors.discoverable_groups(user, network_ids=scope):
         membership = None
         if group.requested:
             membership = GroupMembership(
@@ -310,6 +340,30 @@ def group_detail(request, group_id: str):
     count = selectors.member_count(access.group)
     unread = selectors.group_unread(access.group, request.user) if access.is_member else None
     return _group(access.group, membership=access.membership, unread=unread, member_count=count)
+
+
+@router.patch("/groups/{group_id}", response=GroupOut, summary="グループの設定")
+def group_update(request, group_id: str, payload: GroupPatchIn):
+    """Owners change the name, description, policy and — owners who operate the group's
+    Network — `open_to_partners` (422 under `open_to_partners` without an Agreement in force
+    allowing groups). 403 for a member who is not an owner, 404 for anyone else."""
+    access = access_group(request.user, group_id)
+    group = access.group
+    with service_errors():
+        group = services.group_update(
+            actor=request.user,
+            access=access,
+            name=payload.name if payload.name is not None else group.name,
+            description=(
+                payload.description if payload.description is not None else group.description
+            ),
+            policy=payload.policy or group.policy,
+            open_to_partners=payload.open_to_partners,
+            request=request,
+        )
+    count = selectors.member_count(group)
+    unread = selectors.group_unread(group, request.user)
+    return _group(group, membership=access.membership, unread=unread, member_count=count)
 
 
 @router.post("/groups/{group_id}/join", response=MyMembershipOut, summary="参加・参加申請")
@@ -368,6 +422,8 @@ def _member_out(m: GroupMembership) -> dict[str, Any]:
         "status": m.status,
         "joined_at": m.joined_at,
         "created_at": m.created_at,
+        "external": not getattr(m, "local", True),
+        "network": None if getattr(m, "local", True) else m.home_network,
     }
 
 

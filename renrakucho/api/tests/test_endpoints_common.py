@@ -87,6 +87,7 @@ def operations(personas):
         ("get", "/groups", None),
         ("post", "/groups", {"name": "x"}),
         ("get", f"/groups/{NONE}", None),
+        ("patch", f"/groups/{NONE}", {"name": "x"}),
         ("post", f"/groups/{NONE}/join", None),
         ("post", f"/groups/{NONE}/decline", None),
         ("post", f"/groups/{NONE}/leave", None),

@@ -61,7 +61,7 @@ PATHS = {
     "/api/v1/conversations/{conversation_id}/read": {"post"},
     "/api/v1/conversations/{conversation_id}/attachments/{attachment_id}": {"get"},
     "/api/v1/groups": {"get", "post"},
-    "/api/v1/groups/{group_id}": {"get"},
+    "/api/v1/groups/{group_id}": {"get", "patch"},
     "/api/v1/groups/{group_id}/join": {"post"},
     "/api/v1/groups/{group_id}/decline": {"post"},
     "/api/v1/groups/{group_id}/leave": {"post"},
