@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from renrakucho.facilities.models import Affiliation, Facility
-from renrakucho.networks.models import OperatorRole
+from renrakucho.networks.models import OperatorRole, Suspension
 
 from .access import GroupAccess, partner_networks, reachable, uuid_or_none
 from .board_selectors import unread_annotations
@@ -22,12 +22,55 @@ Status = GroupMembership.Status
 # --- Members ------------------------------------------------------------------------------
 
 
+def _may_act_in(group: Group) -> Q:
+    """Users who may act in `group` now (see groups.access): acting in its Network (an
+    active affiliation with an approved facility there or an operator role, and no
+    suspension there), or — the group open to partners — affiliated with a partner Network
+    of an Agreement in force allowing groups and not suspended there. Subqueries on users."""
+    user = OuterRef("pk")
+
+    def affiliated(**where):
+        not_suspended = ~Exists(
+            Suspension.objects.filter(
+                user_id=OuterRef("user_id"),
+                network_id=OuterRef("facility__network_id"),
+                lifted_at__isnull=True,
+            )
+        )
+        return Exists(
+            Affiliation.objects.filter(
+                not_suspended,
+                user=user,
+                status=Affiliation.Status.ACTIVE,
+                facility__status=Facility.Status.APPROVED,
+                **where,
+            )
+        )
+
+    suspended_here = Exists(
+        Suspension.objects.filter(user=user, network_id=group.network_id, lifted_at__isnull=True)
+    )
+    operating = Exists(
+        OperatorRole.objects.filter(user=user, is_active=True, network_id=group.network_id)
+    )
+    acts = (affiliated(facility__network_id=group.network_id) | operating) & ~suspended_here
+    if group.open_to_partners:
+        acts |= affiliated(facility__network_id__in=partner_networks([group.network_id]))
+    return Q(acts)
+
+
 def member_users(group: Group):
-    """Active members (users still active) as a queryset of users. Stable contract."""
-    return get_user_model().objects.filter(
-        group_memberships__group=group,
-        group_memberships__status=Status.ACTIVE,
-        is_active=True,
+    """Active members (users still active) who may act in the group now — an external member
+    no longer counts once the Agreement ends (no notification reaches them) — as a queryset
+    of users. Stable contract."""
+    return (
+        get_user_model()
+        .objects.filter(
+            group_memberships__group=group,
+            group_memberships__status=Status.ACTIVE,
+            is_active=True,
+        )
+        .filter(_may_act_in(group))
     )
 
 

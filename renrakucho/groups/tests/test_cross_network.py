@@ -183,3 +183,18 @@ def test_ending_the_agreement_removes_access_at_once(personas, client_for, how):
     assert "協定外のため参加停止中" in members.content.decode()
     # Local members are not affected.
     assert client_for(personas.operator_a).get(urls[1]).status_code == 200
+
+
+def test_no_notification_reaches_an_external_member_once_the_agreement_ends(personas):
+    from renrakucho.notifications.models import Notification
+
+    agreement, group = cross_group(personas)
+    received = Notification.objects.filter(user=personas.nurse_b)
+    board.thread_create(actor=personas.operator_a, group=group, title="件名", body="本文")
+    assert received.count() == 1
+    assert personas.nurse_b.pk in selectors.member_user_ids(group)
+    end_agreement(agreement, personas.operator_a)
+    assert personas.nurse_b.pk not in selectors.member_user_ids(group)
+    assert personas.operator_a.pk in selectors.member_user_ids(group)
+    board.thread_create(actor=personas.operator_a, group=group, title="件名2", body="本文")
+    assert received.count() == 1
