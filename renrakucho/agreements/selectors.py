@@ -1,8 +1,9 @@
 """Reads of Agreements that access decisions depend on.
 
-`partner_network_ids` is what residents.access (cross-Network care teams) and groups
-(cross-Network groups) ask: which other Networks are, today, in force in an Agreement with one
-of these Networks, for this purpose. One query.
+`partner_networks_of` is the one definition of "partner Networks" (which other Networks are,
+today, in force in an Agreement with one of these Networks, for this purpose), as a subquery:
+residents.access uses it inside its resident queries; `partner_network_ids` evaluates it (one
+query) for residents' services and selectors and groups (cross-Network groups).
 """
 
 from __future__ import annotations
@@ -33,21 +34,35 @@ def agreements_in_force(
     return agreements
 
 
+def partner_networks_of(
+    network_ids, *, allows: Allows, today: datetime.date | None = None
+) -> QuerySet[AgreementParty]:
+    """THE definition of "partner Networks": the Networks that share an Agreement in force
+    allowing `allows` with one of `network_ids`, both sides having accepted — as a lazy
+    `values("network_id")` queryset, to be used as a subquery (`network_id__in=…`).
+
+    `network_ids` is anything `__in` accepts: ids, or a queryset of Network ids (a subquery,
+    e.g. the Networks a user acts in: the whole stays one query). The result may include
+    `network_ids` themselves."""
+    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
+    mine = accepted.filter(network_id__in=network_ids).values("agreement_id")
+    return accepted.filter(
+        agreement__in=agreements_in_force(allows=allows, today=today),
+        agreement_id__in=mine,
+    ).values("network_id")
+
+
 def partner_network_ids(
     network_ids: Iterable[int], *, allows: Allows, today: datetime.date | None = None
 ) -> set[int]:
     """Networks other than `network_ids` that share an Agreement in force allowing `allows`
-    with one of them, both sides having accepted. One query (none for no Networks)."""
+    with one of them, both sides having accepted (partner_networks_of, evaluated). One query
+    (none for no Networks)."""
     network_ids = set(network_ids)
     if not network_ids:
         return set()
-    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
-    mine = accepted.filter(network_id__in=network_ids).values("agreement_id")
-    partners = accepted.filter(
-        agreement__in=agreements_in_force(allows=allows, today=today),
-        agreement_id__in=mine,
-    ).values_list("network_id", flat=True)
-    return set(partners) - network_ids
+    partners = partner_networks_of(network_ids, allows=allows, today=today)
+    return set(partners.values_list("network_id", flat=True)) - network_ids
 
 
 # --- Screens and the API ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A user reaches a resident only as
 - an active member of the resident's care team (支援チーム) who may act for that resident:
   active in the resident's Network (an active affiliation or operator role there), or active
   in a partner Network — one sharing an Agreement in force that allows care teams
-  (agreements.selectors.partner_network_ids) — while the resident has a consent in force
+  (agreements.selectors.partner_networks_of) — while the resident has a consent in force
   covering cross-Network sharing (Consent.scope_cross_network); or
 - an active operator of the resident's Network,
 and never while suspended in that Network. Anything else (missing, archived, another team,
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from renrakucho.agreements.models import AgreementParty, Allows
-from renrakucho.agreements.selectors import agreements_in_force
+from renrakucho.agreements.models import Allows
+from renrakucho.agreements.selectors import partner_networks_of
 from renrakucho.facilities.models import Affiliation, Facility
 from renrakucho.networks.models import Network, OperatorRole, Suspension
 
@@ -142,16 +142,10 @@ def acting_networks(user):
 
 def partner_networks(user):
     """Networks sharing an Agreement in force that allows care teams with a Network `user`
-    acts in, both parties accepted (agreements.selectors.partner_network_ids, as a subquery
-    of the user's Networks), minus any the user is suspended in. May include the user's own."""
-    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
-    mine = accepted.filter(network_id__in=acting_networks(user)).values("agreement_id")
-    return (
-        accepted.filter(
-            agreement__in=agreements_in_force(allows=Allows.TEAMS), agreement_id__in=mine
-        )
-        .exclude(network_id__in=_suspended_networks(user))
-        .values("network_id")
+    acts in, both parties accepted (agreements.selectors.partner_networks_of over the user's
+    Networks, a subquery), minus any the user is suspended in. May include the user's own."""
+    return partner_networks_of(acting_networks(user), allows=Allows.TEAMS).exclude(
+        network_id__in=_suspended_networks(user)
     )
 
 
