@@ -93,7 +93,8 @@ def test_external_nurse_discovers_joins_reads_and_posts(personas, client_for):
     )
     assert response.status_code == 302
     thread = group.threads.get(title="研修会のご案内")
-    assert client.get(reverse("groups:group", args=[group.uuid])).status_code == 200
+    board_page = client.get(reverse("groups:group", args=[group.uuid])).content.decode()
+    assert "他のネットワークから参加" in board_page and "会議を予定する" not in board_page
     page = client.get(reverse("groups:thread", args=[thread.uuid]))
     assert page.status_code == 200
     reply = client.post(reverse("groups:thread", args=[thread.uuid]), {"body": "よろしく"})
@@ -198,3 +199,18 @@ def test_no_notification_reaches_an_external_member_once_the_agreement_ends(pers
     assert personas.operator_a.pk in selectors.member_user_ids(group)
     board.thread_create(actor=personas.operator_a, group=group, title="件名2", body="本文")
     assert received.count() == 1
+
+
+def test_owners_invite_partners_and_requests_follow_the_policy(personas, client_for):
+    from renrakucho.groups.models import Policy
+
+    make_agreement(personas.net_a, personas.net_b, proposer=personas.operator_a)
+    group = nurses_group(personas, policy=Policy.REQUEST)
+    owner = access_group(personas.operator_a, group.uuid)
+    services.group_invite(actor=personas.operator_a, access=owner, invitee=personas.nurse_b)
+    invitation = client_for(personas.nurse_b).get(reverse("groups:list")).content.decode()
+    assert "招待されているグループ" in invitation and group.name in invitation
+    with pytest.raises(ValidationError):  # C is in no Agreement with A
+        services.group_invite(
+            actor=personas.operator_a, access=owner, invitee=make_nurse_c(personas)
+        )
