@@ -16,7 +16,7 @@ from ninja import Field, Schema
 
 from renrakucho.timeline.models import PostKind, Visibility
 
-from .schemas import AttachmentOut, InputSchema, OccupationOut, UserRef
+from .schemas import AttachmentOut, InputSchema, NetworkRef, OccupationOut, UserRef
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -104,6 +104,11 @@ class PostOut(Schema):
     kind_label: str
     body: str
     author: AuthorOut
+    author_network: NetworkRef | None = Field(
+        ...,
+        description="投稿者が投稿したときのネットワーク（利用者のネットワーク以外なら、"
+        "広域連携の外部メンバーの記事）",
+    )
     created_at: datetime.datetime
     visited_at: datetime.datetime | None
     visibility: Visibility

@@ -97,13 +97,15 @@ def access_post(user, post_uuid, *, for_write: bool = False) -> tuple[TimelineAc
     medical occupation. With `for_write`, PermissionDenied (403) unless `user` is the author,
     the team's lead or an operator (the services decide the exact rule per write).
 
-    The post comes with author, vitals and retracted_by. Three or four queries.
+    The post comes with author, author_network, vitals and retracted_by. Three or four queries.
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404
     parsed = _parse_uuid(post_uuid)
     post = (
-        Post.objects.select_related("author", "vitals", "retracted_by", "resident")
+        Post.objects.select_related(
+            "author", "author_network", "vitals", "retracted_by", "resident"
+        )
         .filter(uuid=parsed)
         .first()
     )

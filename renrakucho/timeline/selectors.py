@@ -41,16 +41,18 @@ def _parse_uuid(value) -> uuid.UUID | None:
         return None
 
 
-# What `timeline/_post.html` shows: author (+ occupations), vitals, retracted_by, attachments.
-_DISPLAY_RELATED = ("author", "vitals", "retracted_by")
+# What `timeline/_post.html` shows: author (+ occupations, and the Network they posted from:
+# an external member's posts are marked with it), vitals, retracted_by, attachments.
+_DISPLAY_RELATED = ("author", "author_network", "vitals", "retracted_by")
 _DISPLAY_PREFETCH = ("author__occupations", "attachments")
 
 
 def for_display(queryset: QuerySet[Post], *, reader=None) -> QuerySet[Post]:
-    """Posts with everything `_post.html` shows: one query for the posts (author, vitals and
-    retracted_by joined), one for the authors' occupations, one for the attachments. With a
-    `reader`, also what the post footer shows for them (interactions.with_interactions:
-    read/ack/request annotations, acknowledgements and comments, two queries more)."""
+    """Posts with everything `_post.html` shows: one query for the posts (author,
+    author_network, vitals and retracted_by joined), one for the authors' occupations, one for
+    the attachments. With a `reader`, also what the post footer shows for them
+    (interactions.with_interactions: read/ack/request annotations, acknowledgements and
+    comments, two queries more)."""
     queryset = queryset.select_related(*_DISPLAY_RELATED).prefetch_related(*_DISPLAY_PREFETCH)
     if reader is not None:
         from .interactions import with_interactions

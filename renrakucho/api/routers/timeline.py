@@ -90,9 +90,19 @@ def _attachment(attachment) -> dict[str, Any]:
     )
 
 
+def _author_network(post: Post, access: TimelineAccess):
+    """The Network the author posted from (an external member's: marked on the timeline).
+    The resident's own comes with the access (no query); another is joined by for_display."""
+    if post.author_network_id is None:
+        return None
+    if post.author_network_id == access.resident.network_id:
+        return access.resident.network
+    return post.author_network
+
+
 def post_out(post: Post, access: TimelineAccess) -> dict[str, Any]:
     """The post as the API shows it. Expects what timeline.selectors.for_display loads
-    (author + occupations, vitals, retracted_by, attachments) and api.selectors
+    (author + occupations, author_network, vitals, retracted_by, attachments) and api.selectors
     .with_post_extras (read counts, acknowledgements): no query of its own."""
     retracted = post.is_retracted
     return {
@@ -102,6 +112,7 @@ def post_out(post: Post, access: TimelineAccess) -> dict[str, Any]:
         "kind_label": str(post.get_kind_display()),
         "body": "" if retracted else post.body,
         "author": _author(post.author),
+        "author_network": _author_network(post, access),
         "created_at": post.created_at,
         "visited_at": None if retracted else post.visited_at,
         "visibility": post.visibility,
