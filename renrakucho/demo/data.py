@@ -186,6 +186,8 @@ class ConsentSpec:
     emergency: bool = True
     revoked_on: datetime.date | None = None
     revocation_reason: str = ""
+    # Covers sharing with professionals of partner Networks (広域連携, demo.agreements).
+    cross_network: bool = False
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,19 @@ RESIDENTS = [
                  flags=(ALONE, EVAC), phone="0265-00-3015",
                  key_persons=(KP("松澤 隆", "マツザワ タカシ", "次男", "0265-00-9015"),),
                  consent=_self(D(2025, 8, 8))),
+    # 広域連携: lives in 西箕輪 on the border with 南箕輪村; 南箕輪村's visiting nurse
+    # (demo-other) is on his team through the 定住自立圏 Agreement (demo.agreements), which his
+    # consent covers (cross-Network sharing).
+    ResidentSpec("ina", "田中 一郎", "タナカ イチロウ", D(1942, 6, 3), "male", "care_2",
+                 f"{INA}西箕輪2680", "35.868400", "137.937600",
+                 team=(("demo-caremanager", CM), ("demo-doctor", DR), ("demo-other", NS)),
+                 flags=(ELDERLY,), phone="0265-00-3016", primary_doctor="demo-doctor",
+                 key_persons=(KP("田中 節子", "タナカ セツコ", "妻", "0265-00-3016"),
+                              KP("唐澤 由美", "カラサワ ユミ", "長女", "0265-00-9016",
+                                 f"{MINAMI}2210")),
+                 consent=_self(D(2025, 5, 12), cross_network=True),
+                 note="慢性閉塞性肺疾患（COPD）。在宅酸素療法（労作時2L/分）。"
+                      "訪問看護は南箕輪村の事業所が週2回。"),
     # --- まっくん電子@連絡帳 (南箕輪村) ----------------------------------------------------
     ResidentSpec("minamiminowa", "唐木 よし子", "カラキ ヨシコ", D(1937, 2, 14), "female",
                  "care_2", f"{MINAMI}2380", "35.874100", "137.972200",
@@ -448,5 +463,8 @@ DEMO_LOGINS = [
     ("demo-pharmacist", "薬剤師（山田 花子さんのチーム）"),
     ("demo-helper", "訪問介護員（山田 花子さんのチーム）"),
     ("demo-outsider", "伊那市の専門職（どのチームにも属さない）"),
-    ("demo-other", "南箕輪村の看護師（まっくん電子@連絡帳）"),
+    (
+        "demo-other",
+        "南箕輪村の看護師（まっくん電子@連絡帳）・伊那市の田中 一郎さんのチーム（広域連携）",
+    ),
 ]

@@ -115,13 +115,15 @@ def seed_demo() -> Counter:
 
     for spec in data.RESIDENTS:
         _seed_resident(spec, networks[spec.network], users, now, created)
+    # Before the timeline: 田中 一郎's team has a member of 南箕輪村, who may act (and post)
+    # for him only while the Agreement is in force.
+    seed_agreements(users, facilities, networks, created)
     # Posts, lists and notices go through the services (which audit and notify).
     seed_timeline(users, created)
     seed_groups(users, facilities, networks, created)
     seed_chat(users, facilities, networks, created)
     seed_facility_status(users, facilities, networks, created)
     seed_meetings(users, facilities, networks, created)  # after groups: group meetings
-    seed_agreements(users, facilities, networks, created)
     return created
 
 
@@ -192,6 +194,7 @@ def _seed_resident(spec: data.ResidentSpec, network, users, now, created: Counte
             scope_team=True,
             scope_family=c.family,
             scope_emergency=c.emergency,
+            scope_cross_network=c.cross_network,
             recorded_by=lead,
             revoked_on=c.revoked_on,
             revocation_reason=c.revocation_reason,

@@ -1,5 +1,6 @@
 """The demo timeline: a month of 山田 花子's care as her team would write it, a few posts on
-other residents, her medication and disease lists, and two notices of 伊那市's operator.
+other residents (田中 一郎's by 南箕輪村's visiting nurse too: 広域連携), her medication and
+disease lists, and two notices of 伊那市's operator.
 
 Times are relative to the day the seed runs: `(days ago, "HH:MM")` local time, or an int for
 "hours ago". Keys (`key=`) tie comments, acknowledgements, requests and edits to their post.
@@ -620,6 +621,41 @@ OTHERS = (
                 _v("112/64", 80, "36.8", 95, 18),
             ),
         ),  # fmt: skip
+    ),
+    # 広域連携: 南箕輪村's visiting nurse (demo-other) writes on a 伊那市 resident's timeline;
+    # her posts are marked with her Network.
+    TimelineSpec(
+        network="ina",
+        resident="田中 一郎",
+        posts=(
+            PostSpec(
+                "tanaka-ns-1",
+                (10, "10:00"),
+                "demo-other",
+                "visit",
+                "訪問看護（南箕輪村の事業所から）。労作時のSpO2は2L/分で92%まで回復。"
+                "呼吸リハビリ（口すぼめ呼吸）を奥様と一緒に練習しました。痰は少量・白色。",
+                _v("126/74", 82, "36.5", 92, 20),
+            ),
+            PostSpec(
+                "tanaka-dr-1",
+                (7, "14:30"),
+                DR,
+                "visit",
+                "定期訪問診療。COPDの増悪所見なし。吸入薬は継続。冬に向けてインフルエンザ"
+                "ワクチンを次回接種します。",
+                _v("124/72", 80, "36.4", 93, 19),
+            ),
+            PostSpec(
+                "tanaka-cm-1",
+                (2, "09:30"),
+                CM,
+                "message",
+                "南箕輪村の訪問看護と、来月から週2回（月・木）の訪問で調整しました。"
+                "長女さん（南箕輪村在住）にもお伝えしています。",
+            ),
+        ),  # fmt: skip
+        recent_readers=(CM,),
     ),
     TimelineSpec(
         network="minamiminowa",

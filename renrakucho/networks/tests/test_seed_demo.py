@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import Http404
 from django.utils import timezone
 
 from renrakucho.accounts.models import User
@@ -141,8 +142,39 @@ def test_demo_logins_reach_what_the_readme_says():
     assert set(residents_visible_to(users["demo-operator"])) == set(ina)
     assert not residents_visible_to(users["demo-outsider"]).exists()
     other_sees = residents_visible_to(users["demo-other"])
-    assert other_sees.exists()
-    assert not other_sees.filter(network__slug="ina").exists()
+    assert other_sees.filter(network__slug="minamiminowa").exists()
+    # Of 伊那市, only 田中 一郎, whose team she is on through the Agreement (広域連携).
+    assert [r.name for r in other_sees.filter(network__slug="ina")] == ["田中 一郎"]
+
+
+def test_demo_other_is_on_tanaka_ichiro_s_team_across_networks():
+    call_command("seed_demo", verbosity=0)
+    other = User.objects.get(username="demo-other")
+    tanaka = Resident.objects.get(name="田中 一郎", network__slug="ina")
+    assert tanaka.name_kana == "タナカ イチロウ" and tanaka.care_level == "care_2"
+    assert tanaka.primary_doctor.username == "demo-doctor"
+    assert tanaka.key_persons.exists()
+    assert Consent.objects.in_force().filter(resident=tanaka, scope_cross_network=True).exists()
+    team = {
+        m.user.username: m
+        for m in CareTeamMember.objects.filter(resident=tanaka).select_related("user")
+    }
+    assert set(team) == {"demo-caremanager", "demo-doctor", "demo-other"}
+    assert team["demo-caremanager"].is_lead and team["demo-other"].role == "visiting_nurse"
+    access = access_resident(other, tanaka.uuid)
+    assert access.is_member and access.is_external and access.has_team_consent
+    # Nothing else of 伊那市.
+    others = Resident.objects.filter(network__slug="ina").exclude(pk=tanaka.pk)
+    assert others.exists()
+    for resident in others:
+        with pytest.raises(Http404):
+            access_resident(other, resident.uuid)
+    # Her visit report is on his timeline, written from 南箕輪村; the rest by 伊那市's staff.
+    posts = Post.objects.filter(resident=tanaka).select_related("author", "author_network")
+    by_network = {(p.author.username, p.author_network.slug) for p in posts}
+    assert ("demo-other", "minamiminowa") in by_network
+    assert {slug for username, slug in by_network if username != "demo-other"} == {"ina"}
+    assert posts.get(author=other).kind == "visit"
 
 
 def test_demo_data_is_plausible():
