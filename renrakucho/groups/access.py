@@ -27,21 +27,16 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from renrakucho.agreements.models import AgreementParty, Allows
-from renrakucho.agreements.selectors import agreements_in_force
+from renrakucho.agreements.models import Allows
+from renrakucho.agreements.selectors import partner_networks_of
 
 from .models import Group, GroupMembership, Policy, Thread
 
 
 def partner_networks(network_ids):
     """Subquery of the ids of Networks sharing an Agreement in force that allows groups with
-    one of `network_ids`, both parties accepted (agreements.selectors.partner_network_ids as
-    a subquery: evaluated inside the caller's query)."""
-    accepted = AgreementParty.objects.filter(status=AgreementParty.Status.ACCEPTED)
-    mine = accepted.filter(network_id__in=network_ids).values("agreement_id")
-    return accepted.filter(
-        agreement__in=agreements_in_force(allows=Allows.GROUPS), agreement_id__in=mine
-    ).values("network_id")
+    one of `network_ids` (evaluated inside the caller's query)."""
+    return partner_networks_of(network_ids, allows=Allows.GROUPS)
 
 
 def reachable(network_ids, prefix: str = "") -> Q:
