@@ -209,6 +209,7 @@ def test_overview_for_superusers(personas, client_for, in_force, propose, superu
     client = client_for(superuser)
     text = client.get(reverse("agreements:overview")).content.decode()
     assert "2件の協定" in text and "うち二次医療圏をまたぐもの 1件" in text
+    assert f'href="{reverse("agreements:overview")}"' in text  # the menu links to it
     section = text.split(f'id="overview-{spanning.uuid}"')[1].split("</section>")[0]
     assert "二次医療圏をまたぐ連携" in section and "松本" in section
     assert "長野県箕輪町（二次医療圏: 松本）" in section
