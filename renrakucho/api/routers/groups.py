@@ -460,13 +460,7 @@ def member_invite(request, group_id: str, payload: InviteIn):
     summary="参加申請の承認",
 )
 def member_approve(request, group_id: str, membership_id: str):
-    access = _manager(request, group_id)
-    membership = _membership(access, membership_id)
-    with service_errors():
-        membership = services.request_decide(
-            actor=request.user, access=access, membership=membership, approve=True, request=request
-        )
-    return _member_out(membership)
+    return _decide(request, group_id, membership_id, approve=True)
 
 
 @router.post(
@@ -475,11 +469,20 @@ def member_approve(request, group_id: str, membership_id: str):
     summary="参加申請の却下",
 )
 def member_reject(request, group_id: str, membership_id: str):
+    return _decide(request, group_id, membership_id, approve=False)
+
+
+def _decide(request, group_id: str, membership_id: str, *, approve: bool):
+    """Approve or reject a request to join, as an owner."""
     access = _manager(request, group_id)
     membership = _membership(access, membership_id)
     with service_errors():
         membership = services.request_decide(
-            actor=request.user, access=access, membership=membership, approve=False, request=request
+            actor=request.user,
+            access=access,
+            membership=membership,
+            approve=approve,
+            request=request,
         )
     return _member_out(membership)
 
